@@ -1,0 +1,220 @@
+import {
+  AuthorizationResponseError,
+  CallbackError,
+  InvalidArgumentError,
+  StateMismatchError,
+} from '../errors.js';
+import { endpointUrl, requestToken } from '../context.js';
+import type { CallOptions, ClientContext } from '../context.js';
+import type { IdTokenVerifier } from '../oidc/id-token.js';
+import { checkRedirectUri } from '../options.js';
+import { appendParams, scopeString } from '../params.js';
+import type { ExtraParams } from '../params.js';
+import { createPkcePair } from '../security/pkce.js';
+import { randomToken, timingSafeEqual } from '../security/random.js';
+import type { AccessToken } from '../token.js';
+import { log } from '../log.js';
+
+/** Parameters of an authorization URL. Extra ones (`prompt`, `accessType`, `loginHint`...) are sent too. */
+export interface AuthorizeUrlParams extends ExtraParams {
+  redirectUri?: string;
+  scope?: string | readonly string[];
+  state?: string;
+  codeChallenge?: string;
+  codeChallengeMethod?: 'S256' | 'plain';
+  nonce?: string;
+}
+
+/** What {@link AuthorizationCodeGrant.createAuthorizationRequest} returns: keep all but `url` in the session. */
+export interface AuthorizationRequest {
+  /** Redirect the user agent here. */
+  url: string;
+  /** Store it; `handleCallback` checks the callback carries the same. */
+  state: string;
+  /** Store it; it proves at the token endpoint that this client started the login (PKCE). */
+  codeVerifier: string;
+  /** Store it when present; `handleCallback` checks the ID token carries it. */
+  nonce?: string;
+}
+
+/** The values stored at `createAuthorizationRequest` time, checked against the callback. */
+export interface CallbackChecks {
+  state: string;
+  codeVerifier?: string;
+  nonce?: string;
+  /** The redirect URI used in the authorization request, when it was not the client's default. */
+  redirectUri?: string;
+  /** Maximum authentication age in seconds, when `max_age` was requested. */
+  maxAge?: number;
+}
+
+/** Parameters of the code exchange. Extra ones are sent in the token request. */
+export interface CodeExchangeParams extends ExtraParams {
+  code: string;
+  redirectUri?: string;
+  codeVerifier?: string;
+}
+
+/** The authorization code grant (RFC 6749 §4.1) with PKCE (RFC 7636), state, nonce and RFC 9207 `iss`. */
+export interface AuthorizationCodeGrant {
+  /**
+   * Builds an authorization URL from exactly the parameters given (plus the client's defaults). For a
+   * secure login with generated state and PKCE, use {@link createAuthorizationRequest}.
+   *
+   * @example
+   * ```ts
+   * const url = client.authorizationCode.authorizeURL({ redirectUri, scope: 'openid', state, prompt: 'login' });
+   * ```
+   */
+  authorizeURL(params?: AuthorizeUrlParams): string;
+  /**
+   * Starts a login the secure way: generates `state`, a PKCE S256 verifier and, when the provider supports
+   * it and `openid` is requested, a `nonce`. Store everything but `url` in the user's session.
+   *
+   * @example
+   * ```ts
+   * const { url, ...checks } = await client.authorizationCode.createAuthorizationRequest({ scope: 'openid profile' });
+   * req.session.login = checks;
+   * res.redirect(url);
+   * ```
+   */
+  createAuthorizationRequest(params?: AuthorizeUrlParams): Promise<AuthorizationRequest>;
+  /**
+   * Exchanges a code for a token. Prefer {@link handleCallback}, which also checks state and the ID token.
+   *
+   * @example
+   * ```ts
+   * const token = await client.authorizationCode.getToken({ code, redirectUri, codeVerifier });
+   * ```
+   */
+  getToken(params: CodeExchangeParams, options?: CallOptions): Promise<AccessToken>;
+  /**
+   * Completes a login from the callback URL: checks `state`, turns `error=` into an
+   * `AuthorizationResponseError`, checks `iss` (RFC 9207), exchanges the code with the PKCE verifier, and
+   * verifies the ID token (nonce included) when one comes back and the provider has an issuer and JWKS.
+   *
+   * @example
+   * ```ts
+   * const token = await client.authorizationCode.handleCallback(req.originalUrl, req.session.login);
+   * ```
+   */
+  handleCallback(callback: string | URL | URLSearchParams, checks: CallbackChecks, options?: CallOptions): Promise<AccessToken>;
+}
+
+export function createAuthorizationCodeGrant(
+  context: ClientContext,
+  idTokens: IdTokenVerifier,
+  makeToken: (fields: Awaited<ReturnType<typeof requestToken>>, claims?: Awaited<ReturnType<IdTokenVerifier['verify']>>) => AccessToken,
+): AuthorizationCodeGrant {
+  const { provider, options } = context;
+  const separator = provider.quirks.scopeSeparator;
+
+  function authorizeURL(params: AuthorizeUrlParams = {}): string {
+    const endpoint = endpointUrl(context, 'authorization', 'the authorization code flow');
+    const { redirectUri, scope, ...extra } = params;
+    const redirect = redirectUri ?? options.redirectUri;
+    if (redirect === undefined) throw new InvalidArgumentError('redirectUri', 'is required: pass it here or in createClient options');
+    checkRedirectUri(redirect, 'redirectUri');
+    const query = new URLSearchParams();
+    appendParams(query, { ...provider.quirks.authorizationParams }, separator);
+    appendParams(query, { response_type: 'code', client_id: options.clientId, redirect_uri: redirect }, separator);
+    const scopeValue = scopeString(scope ?? options.scope, separator);
+    if (scopeValue !== undefined) query.set('scope', scopeValue);
+    appendParams(query, extra, separator);
+    const url = new URL(endpoint);
+    for (const [name, value] of query) url.searchParams.set(name, value);
+    // URLSearchParams writes spaces as "+"; "%20" is what every server decodes, RFC 3986 style.
+    url.search = url.search.replace(/\+/g, '%20');
+    return url.toString();
+  }
+
+  async function createAuthorizationRequest(params: AuthorizeUrlParams = {}): Promise<AuthorizationRequest> {
+    const pkce = await createPkcePair();
+    const state = params.state ?? randomToken();
+    const scope = scopeString(params.scope ?? options.scope, separator);
+    const wantsNonce = provider.quirks.supportsNonce && scope !== undefined && scope.split(separator).includes('openid');
+    const nonce = params.nonce ?? (wantsNonce ? randomToken() : undefined);
+    const url = authorizeURL({
+      ...params,
+      state,
+      codeChallenge: pkce.codeChallenge,
+      codeChallengeMethod: pkce.codeChallengeMethod,
+      ...(nonce === undefined ? {} : { nonce }),
+    });
+    log.flow('authorization request created (PKCE S256%s)', nonce === undefined ? '' : ', nonce');
+    return { url, state, codeVerifier: pkce.codeVerifier, ...(nonce === undefined ? {} : { nonce }) };
+  }
+
+  async function getToken(params: CodeExchangeParams, call?: CallOptions): Promise<AccessToken> {
+    const fields = await exchange(params, call);
+    return makeToken(fields);
+  }
+
+  function exchange(params: CodeExchangeParams, call: CallOptions = {}) {
+    const { code, redirectUri, codeVerifier, ...extra } = params ?? ({} as CodeExchangeParams);
+    if (typeof code !== 'string' || code === '') throw new InvalidArgumentError('code', 'the authorization code is required');
+    const redirect = redirectUri ?? options.redirectUri;
+    return requestToken(
+      context,
+      'authorization_code',
+      { code, redirect_uri: redirect, code_verifier: codeVerifier, ...extra },
+      // A code is single-use: a retried request would fail or, worse, hide a replay.
+      { idempotent: false, ...call },
+    );
+  }
+
+  async function handleCallback(callback: string | URL | URLSearchParams, checks: CallbackChecks, call?: CallOptions): Promise<AccessToken> {
+    if (typeof checks?.state !== 'string' || checks.state === '') {
+      throw new InvalidArgumentError('checks.state', 'the state stored when the login started is required');
+    }
+    const response = callbackParams(callback);
+    // State first, before trusting anything else in the callback, error responses included (RFC 9700 §4.7).
+    const state = response.get('state');
+    if (state === null || !timingSafeEqual(state, checks.state)) throw new StateMismatchError();
+
+    const iss = response.get('iss');
+    if (iss !== null && provider.issuer !== undefined && iss !== provider.issuer) {
+      throw new CallbackError(`the callback's iss "${iss}" is not this provider's issuer "${provider.issuer}" (RFC 9207: a mix-up attack or a misconfigured issuer)`);
+    }
+    const error = response.get('error');
+    if (error !== null) {
+      const description = response.get('error_description');
+      const uri = response.get('error_uri');
+      throw new AuthorizationResponseError({
+        error,
+        ...(description === null ? {} : { errorDescription: description }),
+        ...(uri === null ? {} : { errorUri: uri }),
+      });
+    }
+    const code = response.get('code');
+    if (code === null || code === '') throw new CallbackError('the callback has neither a code nor an error');
+
+    const fields = await exchange(
+      {
+        code,
+        ...(checks.redirectUri === undefined ? {} : { redirectUri: checks.redirectUri }),
+        ...(checks.codeVerifier === undefined ? {} : { codeVerifier: checks.codeVerifier }),
+      },
+      call,
+    );
+    if (fields.idToken === undefined || !idTokens.available) return makeToken(fields);
+    const claims = await idTokens.verify(fields.idToken, {
+      ...(checks.nonce === undefined ? {} : { nonce: checks.nonce }),
+      ...(checks.maxAge === undefined ? {} : { maxAge: checks.maxAge }),
+      accessToken: fields.accessToken,
+    });
+    log.flow('ID token verified');
+    return makeToken(fields, claims);
+  }
+
+  return { authorizeURL, createAuthorizationRequest, getToken, handleCallback };
+}
+
+function callbackParams(callback: string | URL | URLSearchParams): URLSearchParams {
+  if (callback instanceof URLSearchParams) return callback;
+  if (callback instanceof URL) return callback.searchParams;
+  if (typeof callback !== 'string') throw new InvalidArgumentError('callback', 'must be the callback URL (string or URL) or its URLSearchParams');
+  const queryStart = callback.indexOf('?');
+  const query = queryStart === -1 ? (callback.includes('=') ? callback : '') : callback.slice(queryStart + 1);
+  return new URLSearchParams(query.split('#')[0]);
+}

@@ -1,0 +1,137 @@
+import { endpointUrl, postAuthenticatedForm, requestToken } from '../context.js';
+import type { CallOptions, ClientContext } from '../context.js';
+import { DeviceCodeExpiredError, InvalidArgumentError, OAuth2AbortError, OAuth2ResponseError, OAuth2ServerError } from '../errors.js';
+import { stringField, successBody } from '../http/response.js';
+import { log } from '../log.js';
+import type { ExtraParams } from '../params.js';
+import type { AccessToken } from '../token.js';
+import type { TokenFields } from '../token-response.js';
+
+/** The device authorization response (RFC 8628 §3.2), in camelCase. Show `userCode` and `verificationUri`. */
+export interface DeviceAuthorization {
+  /** Secret to this device: used for polling, never shown. */
+  deviceCode: string;
+  /** What the user types at `verificationUri`. */
+  userCode: string;
+  verificationUri: string;
+  /** A URL with the user code in it (for a QR code), when the server gives one. */
+  verificationUriComplete?: string;
+  /** Lifetime of the codes, in seconds. */
+  expiresIn: number;
+  /** Seconds to wait between polls (5 when the server does not say). */
+  interval: number;
+  /** When the codes expire, computed on receipt. */
+  expiresAt: Date;
+}
+
+/** Options of {@link DeviceCodeGrant.poll}. */
+export interface DevicePollOptions extends CallOptions {
+  /** Called before each wait, with the interval in seconds about to be waited (e.g. to animate a spinner). */
+  onPending?: (state: { interval: number; attempt: number }) => void;
+}
+
+/** The device authorization grant (RFC 8628), for devices without a browser or keyboard. */
+export interface DeviceCodeGrant {
+  /**
+   * Asks for a device code and a user code.
+   *
+   * @example
+   * ```ts
+   * const authorization = await client.deviceCode.start({ scope: 'openid profile' });
+   * console.log(`Open ${authorization.verificationUri} and enter ${authorization.userCode}`);
+   * ```
+   */
+  start(params?: ExtraParams & { scope?: string | readonly string[] }, options?: CallOptions): Promise<DeviceAuthorization>;
+  /**
+   * Polls the token endpoint until the user approves (resolves with the token), denies
+   * (`OAuth2ServerError` `access_denied`), or the code expires (`expired_token`, or
+   * `DeviceCodeExpiredError` when the local deadline passes first). Honours `interval`; `slow_down` adds
+   * 5 seconds to it. Cancel it with `signal`.
+   *
+   * @example
+   * ```ts
+   * const token = await client.deviceCode.poll(authorization, { signal: AbortSignal.timeout(600_000) });
+   * ```
+   */
+  poll(authorization: DeviceAuthorization, options?: DevicePollOptions): Promise<AccessToken>;
+}
+
+const deviceCodeGrantType = 'urn:ietf:params:oauth:grant-type:device_code';
+const defaultInterval = 5;
+const slowDownIncrement = 5;
+
+export function createDeviceCodeGrant(context: ClientContext, makeToken: (fields: TokenFields) => AccessToken): DeviceCodeGrant {
+  async function start(params: ExtraParams & { scope?: string | readonly string[] } = {}, call?: CallOptions): Promise<DeviceAuthorization> {
+    const url = endpointUrl(context, 'deviceAuthorization', 'the device authorization grant');
+    const { scope = context.options.scope, ...extra } = params;
+    const result = await postAuthenticatedForm(context, { endpoint: 'deviceAuthorization', url, params: { scope, ...extra }, idempotent: true }, call);
+    const body = successBody(result, { endpoint: 'deviceAuthorization', status: result.status }, context.provider.quirks);
+    const problem = (reason: string) => new OAuth2ResponseError({ status: result.status, endpoint: 'deviceAuthorization', reason });
+    const deviceCode = stringField(body, 'device_code');
+    const userCode = stringField(body, 'user_code');
+    // `verification_url` is what some early implementations (Google) send.
+    const verificationUri = stringField(body, 'verification_uri') ?? stringField(body, 'verification_url');
+    if (!deviceCode || !userCode || !verificationUri) throw problem('device_code, user_code and verification_uri are required');
+    const expiresIn = Number(body.expires_in);
+    if (!Number.isFinite(expiresIn) || expiresIn <= 0) throw problem('expires_in must be a positive number of seconds');
+    const interval = body.interval === undefined ? defaultInterval : Number(body.interval);
+    if (!Number.isFinite(interval) || interval < 0) throw problem('interval must be a non-negative number of seconds');
+    const complete = stringField(body, 'verification_uri_complete');
+    log.flow('device authorization started, polling every %d s', interval);
+    return {
+      deviceCode,
+      userCode,
+      verificationUri,
+      ...(complete === undefined ? {} : { verificationUriComplete: complete }),
+      expiresIn,
+      interval,
+      expiresAt: new Date(Date.now() + expiresIn * 1000),
+    };
+  }
+
+  async function poll(authorization: DeviceAuthorization, options: DevicePollOptions = {}): Promise<AccessToken> {
+    if (typeof authorization?.deviceCode !== 'string') throw new InvalidArgumentError('authorization', 'pass the object returned by deviceCode.start()');
+    const { signal, onPending } = options;
+    let interval = authorization.interval;
+    for (let attempt = 1; ; attempt++) {
+      onPending?.({ interval, attempt });
+      await wait(interval * 1000, signal);
+      if (Date.now() >= authorization.expiresAt.getTime()) throw new DeviceCodeExpiredError();
+      try {
+        const fields = await requestToken(
+          context,
+          deviceCodeGrantType,
+          { device_code: authorization.deviceCode },
+          { idempotent: false, ...(signal ? { signal } : {}) },
+        );
+        return makeToken(fields);
+      } catch (error) {
+        if (!(error instanceof OAuth2ServerError)) throw error;
+        if (error.error === 'authorization_pending') continue;
+        if (error.error === 'slow_down') {
+          interval += slowDownIncrement;
+          log.flow('slow_down: polling every %d s', interval);
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  return { start, poll };
+}
+
+function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new OAuth2AbortError('device code polling', { cause: signal.reason }));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new OAuth2AbortError('device code polling', { cause: signal?.reason }));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,147 @@
+import ky, { isHTTPError } from 'ky';
+import type { KyInstance, Options as KyOptions } from 'ky';
+import { OAuth2AbortError, OAuth2Error, OAuth2NetworkError, OAuth2TimeoutError } from '../errors.js';
+import { log } from '../log.js';
+import { urlForLog } from '../security/redact.js';
+import { readBodyText } from './body.js';
+
+/** How safe calls are retried. Single-use credentials (codes, refresh tokens) are never retried. */
+export interface RetryOptions {
+  /** Retries after the first attempt. Default 2. */
+  limit?: number;
+  /** `Retry-After` values longer than this (ms) are capped to it. Default 5000. */
+  maxRetryAfter?: number;
+  /** The longest backoff between attempts, in ms. Default 2000. */
+  backoffLimit?: number;
+}
+
+/** Settings of the HTTP path, fixed per client. */
+export interface HttpSettings {
+  /** A fetch implementation; the runtime's `fetch` by default. */
+  fetch?: typeof fetch;
+  /** Time allowed for one call, retries and body included, in ms. */
+  timeout: number;
+  /** Bodies larger than this are refused. */
+  maxResponseBytes: number;
+  /** Retry policy of idempotent-safe calls, or `false` to never retry. */
+  retry: RetryOptions | false;
+  /** Headers sent with every request (e.g. a User-Agent). */
+  headers?: Record<string, string>;
+}
+
+/** One request: everything the HTTP path needs to know, and nothing it should guess. */
+export interface HttpCall {
+  /** The endpoint's name, for errors and logs: `token`, `revocation`, `userinfo`... */
+  endpoint: string;
+  url: string;
+  method: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  /** A form body (`application/x-www-form-urlencoded`). */
+  form?: URLSearchParams;
+  /** Whether repeating the request is harmless: only then are 429, 503 and network errors retried. */
+  idempotent: boolean;
+  signal?: AbortSignal;
+  /** Default `application/json`. */
+  accept?: string;
+}
+
+/** A response, fully read within the size limit. */
+export interface HttpResult {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** The one HTTP path of a client: every request of every grant and endpoint goes through `send`. */
+export interface HttpClient {
+  send(call: HttpCall): Promise<HttpResult>;
+  /**
+   * A fetch-compatible function over the same ky instance, for code that wants `fetch` (the JWKS
+   * fetching in `@x/jwt`): same transport, timeout and logs.
+   */
+  readonly fetch: typeof fetch;
+  readonly settings: Readonly<HttpSettings>;
+}
+
+const retryableStatuses = [429, 503];
+const isRetryableStatus = (status: number) => retryableStatuses.includes(status);
+
+/** Creates the HTTP path: one ky instance, reused by every call of the client. */
+export function createHttpClient(settings: HttpSettings): HttpClient {
+  const instance: KyInstance = ky.create({
+    ...(settings.fetch ? { fetch: settings.fetch } : {}),
+    // The deadline below covers connection, retries and the body; ky's per-attempt timer would only
+    // cover the headers and cost a second timer per request.
+    timeout: false,
+    retry: 0,
+    throwHttpErrors: false,
+    headers: settings.headers,
+  });
+  const retry: KyOptions['retry'] =
+    settings.retry === false
+      ? 0
+      : {
+          limit: settings.retry.limit ?? 2,
+          methods: ['get', 'post'],
+          statusCodes: retryableStatuses,
+          afterStatusCodes: retryableStatuses,
+          maxRetryAfter: settings.retry.maxRetryAfter ?? 5000,
+          backoffLimit: settings.retry.backoffLimit ?? 2000,
+          retryOnTimeout: false,
+        };
+
+  async function send(call: HttpCall): Promise<HttpResult> {
+    const started = log.http.enabled ? performance.now() : 0;
+    if (call.signal?.aborted) throw new OAuth2AbortError(`the ${call.endpoint} request`, { cause: call.signal.reason });
+    const deadline = AbortSignal.timeout(settings.timeout);
+    const signal = call.signal ? AbortSignal.any([call.signal, deadline]) : deadline;
+    const retryAllowed = call.idempotent && retry !== 0;
+    try {
+      const response = await instance(call.url, {
+        method: call.method,
+        headers: { accept: call.accept ?? 'application/json', ...call.headers },
+        ...(call.form ? { body: call.form } : {}),
+        signal,
+        retry: retryAllowed ? retry : 0,
+        // Only retryable statuses become ky errors (so ky retries them); every other status is ours to read.
+        throwHttpErrors: retryAllowed ? isRetryableStatus : false,
+      });
+      const text = await readBodyText(response, settings.maxResponseBytes, call.endpoint);
+      if (log.http.enabled) {
+        log.http('%s %s -> %d (%d ms)', call.method, urlForLog(call.url), response.status, Math.round(performance.now() - started));
+      }
+      return { status: response.status, headers: response.headers, text };
+    } catch (error) {
+      if (isHTTPError(error)) {
+        // Retries exhausted on 429/503: hand the last answer to the caller's response handling.
+        log.http('%s %s -> %d after retries', call.method, urlForLog(call.url), error.response.status);
+        const data: unknown = error.data;
+        const text = typeof data === 'string' ? data : data === undefined ? '' : JSON.stringify(data);
+        return { status: error.response.status, headers: error.response.headers, text };
+      }
+      throw translateFailure(error, call, deadline, settings.timeout);
+    }
+  }
+
+  const fetchThroughClient = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = input instanceof Request ? input.url : String(input);
+    const result = await send({
+      endpoint: 'jwks',
+      url,
+      method: 'GET',
+      idempotent: true,
+      ...(init?.signal ? { signal: init.signal } : {}),
+    });
+    return new Response(result.text, { status: result.status, headers: result.headers });
+  }) as typeof fetch;
+
+  return { send, fetch: fetchThroughClient, settings };
+}
+
+function translateFailure(error: unknown, call: HttpCall, deadline: AbortSignal, timeout: number): OAuth2Error {
+  if (error instanceof OAuth2Error) return error;
+  if (deadline.aborted) return new OAuth2TimeoutError({ endpoint: call.endpoint, timeout }, { cause: error });
+  if (call.signal?.aborted) return new OAuth2AbortError(`the ${call.endpoint} request`, { cause: call.signal.reason });
+  log.http('%s %s failed: %s', call.method, urlForLog(call.url), error instanceof Error ? error.message : 'error');
+  return new OAuth2NetworkError({ endpoint: call.endpoint, url: urlForLog(call.url) }, { cause: error });
+}
