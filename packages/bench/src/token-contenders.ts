@@ -1,0 +1,232 @@
+/**
+ * The contenders of the token-request benchmark: each sets itself up against the token server and then
+ * performs one client_credentials request per `request()` call, returning the access token.
+ *
+ * Every contender authenticates with client_secret_basic and parses the JSON response, as a user of that
+ * library would write it, with the library's defaults.
+ */
+import * as http from 'node:http';
+import { OAuth2Client } from '@badgateway/oauth2-client';
+import ky from 'ky';
+import * as oauth from 'oauth4webapi';
+import * as openid from 'openid-client';
+import { ClientCredentials } from 'simple-oauth2';
+import { loadClient } from './core.js';
+
+export const CLIENT_ID = 'bench-client';
+export const CLIENT_SECRET = 'bench-secret';
+const BASIC = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`;
+
+export interface Requester {
+  request(): Promise<string>;
+  close(): void;
+}
+
+export interface TokenContender {
+  readonly name: string;
+  /** The package whose version the report lists (`node` for the built-ins). */
+  readonly pkg: string;
+  setup(origin: string): Promise<Requester>;
+}
+
+interface TokenJson {
+  access_token: string;
+}
+
+const grantBody = (): URLSearchParams => new URLSearchParams({ grant_type: 'client_credentials' });
+
+function parseToken(text: string): string {
+  const { access_token: token } = JSON.parse(text) as TokenJson;
+  if (typeof token !== 'string') throw new Error('token response without access_token');
+  return token;
+}
+
+const rawFetch: TokenContender = {
+  name: 'raw fetch',
+  pkg: 'node',
+  async setup(origin) {
+    const url = `${origin}/token`;
+    return {
+      async request() {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { authorization: BASIC, accept: 'application/json' },
+          body: grantBody(),
+        });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        return parseToken(await response.text());
+      },
+      close() {},
+    };
+  },
+};
+
+const rawKy: TokenContender = {
+  name: 'raw ky',
+  pkg: 'ky',
+  async setup(origin) {
+    const url = `${origin}/token`;
+    return {
+      async request() {
+        const json = await ky.post(url, { headers: { authorization: BASIC }, body: grantBody() }).json<TokenJson>();
+        return json.access_token;
+      },
+      close() {},
+    };
+  },
+};
+
+const rawNodeHttp: TokenContender = {
+  name: 'raw node:http keep-alive',
+  pkg: 'node',
+  async setup(origin) {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    const url = new URL('/token', origin);
+    const body = grantBody().toString();
+    const headers = {
+      authorization: BASIC,
+      accept: 'application/json',
+      'content-type': 'application/x-www-form-urlencoded',
+      'content-length': String(Buffer.byteLength(body)),
+    };
+    const request = (): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const req = http.request(url, { method: 'POST', agent, headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', reject);
+          res.on('end', () => {
+            try {
+              resolve(parseToken(Buffer.concat(chunks).toString('utf8')));
+            } catch (error) {
+              reject(error);
+            }
+          });
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    return { request, close: () => agent.destroy() };
+  },
+};
+
+const us: TokenContender = {
+  name: 'us (default)',
+  pkg: '@x/oauth2-core',
+  setup: (origin) => setupUs(origin, false),
+};
+
+const usNode: TokenContender = {
+  name: 'us + createNodeFetch',
+  pkg: '@x/oauth2-core',
+  setup: (origin) => setupUs(origin, true),
+};
+
+async function setupUs(origin: string, nodeTransport: boolean): Promise<Requester> {
+  const loaded = await loadClient();
+  if (!loaded.ok) throw new Error(loaded.reason);
+  const { createClient, defineProvider, createNodeFetch } = loaded.api;
+  const transport = nodeTransport ? createNodeFetch() : undefined;
+  const client = createClient(defineProvider({ name: 'bench', endpoints: { token: `${origin}/token` } }), {
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    ...(transport ? { fetch: transport } : {}),
+  });
+  return {
+    async request() {
+      return (await client.clientCredentials.getToken()).accessToken;
+    },
+    close: () => transport?.close(),
+  };
+}
+
+const simpleOauth2: TokenContender = {
+  name: 'simple-oauth2',
+  pkg: 'simple-oauth2',
+  async setup(origin) {
+    const client = new ClientCredentials({
+      client: { id: CLIENT_ID, secret: CLIENT_SECRET },
+      auth: { tokenHost: origin, tokenPath: '/token' },
+    });
+    return {
+      async request() {
+        const { token } = await client.getToken({});
+        return String(token['access_token']);
+      },
+      close() {},
+    };
+  },
+};
+
+const openidClient: TokenContender = {
+  name: 'openid-client',
+  pkg: 'openid-client',
+  async setup(origin) {
+    const config = new openid.Configuration(
+      { issuer: origin, token_endpoint: `${origin}/token` },
+      CLIENT_ID,
+      undefined,
+      openid.ClientSecretBasic(CLIENT_SECRET),
+    );
+    // The token server is plain http on loopback.
+    openid.allowInsecureRequests(config);
+    return {
+      async request() {
+        return (await openid.clientCredentialsGrant(config)).access_token;
+      },
+      close() {},
+    };
+  },
+};
+
+const oauth4webapi: TokenContender = {
+  name: 'oauth4webapi',
+  pkg: 'oauth4webapi',
+  async setup(origin) {
+    const as: oauth.AuthorizationServer = { issuer: origin, token_endpoint: `${origin}/token` };
+    const client: oauth.Client = { client_id: CLIENT_ID };
+    const auth = oauth.ClientSecretBasic(CLIENT_SECRET);
+    return {
+      async request() {
+        const response = await oauth.clientCredentialsGrantRequest(as, client, auth, grantBody(), {
+          [oauth.allowInsecureRequests]: true,
+        });
+        return (await oauth.processClientCredentialsResponse(as, client, response)).access_token;
+      },
+      close() {},
+    };
+  },
+};
+
+const badgateway: TokenContender = {
+  name: '@badgateway/oauth2-client',
+  pkg: '@badgateway/oauth2-client',
+  async setup(origin) {
+    const client = new OAuth2Client({
+      server: origin,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      tokenEndpoint: '/token',
+      authenticationMethod: 'client_secret_basic',
+    });
+    return {
+      async request() {
+        return (await client.clientCredentials()).accessToken;
+      },
+      close() {},
+    };
+  },
+};
+
+/** In report order; `raw fetch` is the baseline of the ratios. */
+export const TOKEN_CONTENDERS: readonly TokenContender[] = [
+  rawFetch,
+  rawKy,
+  rawNodeHttp,
+  us,
+  usNode,
+  simpleOauth2,
+  openidClient,
+  oauth4webapi,
+  badgateway,
+];
