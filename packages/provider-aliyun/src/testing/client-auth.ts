@@ -31,7 +31,7 @@ export function presentedClient(headers: IncomingHttpHeaders, params: URLSearchP
       throw new MockOAuthError('invalid_client', 'malformed HTTP Basic credentials', 'client');
     }
     const clientId = formDecode(decoded.slice(0, colon));
-    if (params.has('client_secret')) {
+    if (params.get('client_secret')) {
       // RFC 6749 §2.3: a client MUST NOT use more than one authentication method in a request.
       throw new MockOAuthError('invalid_request', 'client credentials were sent both in HTTP Basic and in the body');
     }
@@ -41,9 +41,10 @@ export function presentedClient(headers: IncomingHttpHeaders, params: URLSearchP
     }
     return { clientId, clientSecret: formDecode(decoded.slice(colon + 1)), method: 'client_secret_basic' };
   }
-  const clientSecret = params.get('client_secret') ?? undefined;
+  // An empty parameter counts as absent, as most servers read it.
+  const clientSecret = params.get('client_secret') || undefined;
   return {
-    clientId: params.get('client_id') ?? undefined,
+    clientId: params.get('client_id') || undefined,
     clientSecret,
     method: clientSecret === undefined ? 'none' : 'client_secret_post',
   };
