@@ -22,11 +22,20 @@
  * - Access tokens from `client_credentials` come without a refresh token.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 
 import OAuth2Server from '@node-oauth/oauth2-server';
 
-import { Browser, excerpt, readBody, redirectTarget, sendJson, startHttpServer, type RecordedRequest } from './http.js';
+import {
+  Browser,
+  excerpt,
+  flattenHeaders,
+  readBody,
+  redirectTarget,
+  sendJson,
+  startHttpServer,
+  type RecordedRequest,
+} from './http.js';
 
 /** A registered client of the node-oauth-server harness. */
 export interface NodeOAuthTestClient {
@@ -132,14 +141,6 @@ function secretEquals(expected: string, actual: string): boolean {
 function singleValued(params: URLSearchParams): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of params) out[key] = value;
-  return out;
-}
-
-function stringHeaders(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (value !== undefined) out[key] = Array.isArray(value) ? value.join(', ') : value;
-  }
   return out;
 }
 
@@ -272,7 +273,7 @@ export async function startNodeOAuthServer(options: NodeOAuthServerOptions = {})
     if (isForm) record.form = form;
 
     const request = new OAuth2Server.Request({
-      headers: stringHeaders(req),
+      headers: flattenHeaders(req),
       method,
       query: singleValued(url.searchParams),
       body: singleValued(form),

@@ -18,7 +18,8 @@
  *   defaults to `refreshTokens: 'always'` (any client allowed the `refresh_token` grant gets one); pass
  *   `refreshTokens: 'offline_access'` for the library's behaviour. Rotation is on (`rotateRefreshToken: true`):
  *   each refresh returns a new refresh token, and replaying a used one fails with `invalid_grant` and revokes
- *   the whole grant (reuse detection).
+ *   the whole grant (reuse detection). Tokens of a grant without `offline_access` expire with the end-user's
+ *   session (oidc-provider's `expiresWithSession` default), so {@link OidcProviderHarness.endSession} revokes them.
  * - `client_credentials` tokens are opaque and introspectable. The API scopes (`api:read`, `api:write`) are
  *   registered as provider scopes, so they are granted with or without a `resource` parameter. With
  *   `resource=urn:x:api` the token is opaque and audience-bound; with `resource=urn:x:api:jwt` it is an RS256
