@@ -20,9 +20,13 @@ const secretFields = [
 ];
 
 const secretFieldPattern = secretFields.join('|');
-// "field": "value" in JSON, and field=value in form bodies or query strings.
+// "field": "value" in JSON, and field=value in form bodies or query strings. Broken servers also send
+// single-quoted fields (a printed Python dict) or unquoted values: those are masked too.
 // An unterminated value (a truncated body) is masked to the end.
-const jsonField = new RegExp(`("(?:${secretFieldPattern})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*(?:"|$)`, 'gi');
+const jsonField = new RegExp(
+  `((["'])(?:${secretFieldPattern})\\2\\s*:\\s*)(?:"(?:[^"\\\\]|\\\\.)*(?:"|$)|'(?:[^'\\\\]|\\\\.)*(?:'|$)|[^\\s,}\\]]+)`,
+  'gi',
+);
 const formField = new RegExp(`(\\b(?:${secretFieldPattern})=)[^&\\s"']+`, 'gi');
 // A compact JWS/JWE found anywhere, and Bearer/Basic credentials.
 const jwtLike = /\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*(?:\.[\w-]*\.[\w-]*)?/g;
