@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import ky, { TimeoutError } from 'ky';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createClient, defineProvider, OAuth2ServerError, OAuth2TimeoutError } from '../src/index.js';
 import { createNodeFetch, type NodeFetch } from '../src/node/index.js';
 
 type Handler = (request: IncomingMessage, response: ServerResponse, body: Buffer) => void;
@@ -251,5 +252,35 @@ describe('createNodeFetch', () => {
     expect(await api.post('ok', { body: new URLSearchParams({ a: '1' }) }).json()).toEqual({ got: 'a=1' });
     await expect(api.get('fail').json()).rejects.toMatchObject({ response: { status: 401 } });
     await expect(api.get('hang', { timeout: 50 }).json()).rejects.toBeInstanceOf(TimeoutError);
+  });
+
+  it('carries createClient: token requests on one kept-alive socket, server errors and timeouts', async () => {
+    const server = await startServer((request, response, body) => {
+      const form = new URLSearchParams(body.toString());
+      response.setHeader('content-type', 'application/json');
+      if (form.get('scope') === 'hang') return; // never answers
+      if (form.get('scope') === 'forbidden') {
+        response.statusCode = 400;
+        response.end(JSON.stringify({ error: 'invalid_scope' }));
+        return;
+      }
+      const authorized = request.headers.authorization === `Basic ${Buffer.from('app:secret').toString('base64')}`;
+      response.end(JSON.stringify({ access_token: authorized ? 'at-1' : 'wrong-auth', token_type: 'Bearer', expires_in: 60 }));
+    });
+    const client = createClient(defineProvider({ name: 'local', endpoints: { token: `${server.url}/token` } }), {
+      clientId: 'app',
+      clientSecret: 'secret',
+      fetch: newFetch(),
+      timeout: 200,
+    });
+    for (let i = 0; i < 5; i++) {
+      const token = await client.clientCredentials.getToken();
+      expect(token.accessToken).toBe('at-1');
+    }
+    expect(server.connections()).toBe(1);
+    const refused = await client.clientCredentials.getToken({ scope: 'forbidden' }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(OAuth2ServerError);
+    expect(refused).toMatchObject({ error: 'invalid_scope', status: 400 });
+    await expect(client.clientCredentials.getToken({ scope: 'hang' })).rejects.toBeInstanceOf(OAuth2TimeoutError);
   });
 });
