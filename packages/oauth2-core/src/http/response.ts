@@ -12,18 +12,17 @@ export type JsonObject = Record<string, unknown>;
  */
 export function parseJsonObject(result: HttpResult, endpoint: string): JsonObject {
   const text = result.text.trim();
-  const fail = (reason: string, cause?: unknown) =>
-    new OAuth2ResponseError(
-      { status: result.status, endpoint, reason, ...optional('bodyExcerpt', bodyExcerpt(text)) },
-      cause === undefined ? undefined : { cause },
-    );
+  const fail = (reason: string) =>
+    new OAuth2ResponseError({ status: result.status, endpoint, reason, ...optional('bodyExcerpt', bodyExcerpt(text)) });
   if (text === '') throw fail('the body is empty, a JSON object was expected');
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (error) {
+  } catch {
+    // JSON.parse's SyntaxError quotes the body around the failure, unredacted: it is not kept as the
+    // cause (util.inspect and loggers print causes); the redacted excerpt says what came back.
     const type = result.headers.get('content-type') ?? 'no content type';
-    throw fail(`the body is not JSON (${type})`, error);
+    throw fail(`the body is not JSON (${type})`);
   }
   if (!isJsonObject(value)) {
     throw fail(`a JSON object was expected, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
