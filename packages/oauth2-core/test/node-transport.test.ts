@@ -237,6 +237,16 @@ describe('createNodeFetch', () => {
     expect(server.connections()).toBeLessThanOrEqual(4);
   });
 
+  it('closes a pooled socket once it has been idle for idleTimeout', async () => {
+    let socketClosed!: Promise<unknown>;
+    const server = await startServer((request, response, body) => {
+      socketClosed = once(request.socket, 'close');
+      echo(request, response, body);
+    });
+    await (await newFetch({ idleTimeout: 50 })(server.url)).text();
+    await socketClosed; // closed by the client's idle timer; the server's keep-alive timeout is 5 s
+  });
+
   it('carries ky: JSON, HTTP errors and timeouts through its signal', async () => {
     const server = await startServer((request, response, body) => {
       if (request.url === '/hang') return; // never answers
