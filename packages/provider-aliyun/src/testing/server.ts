@@ -5,6 +5,7 @@ import type { AliyunMockApp } from './apps.js';
 import { decide, parseAuthorizationRequest } from './authorization-request.js';
 import { MockClock } from './clock.js';
 import { paths, type MockContext } from './context.js';
+import { echo } from './errors.js';
 import { FaultQueue, type AliyunMockFault } from './faults.js';
 import { bodyTypeOf, jsonResponse, readBody, writeResponse, type MockRequest, type MockResponse } from './http.js';
 import { SigningKeys } from './keys.js';
@@ -187,20 +188,21 @@ export async function startAliyunMockServer(options: AliyunMockServerOptions = {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // The request target is a path; a fixed base turns it into a URL without trusting the Host header.
     const target = req.url ?? '/';
-    if (!URL.canParse(target, requestBase)) {
-      writeResponse(res, badTarget);
-      return;
-    }
-    const url = new URL(target, requestBase);
+    const url = URL.canParse(target, requestBase) ? new URL(target, requestBase) : undefined;
     const entry: MutableLogEntry = {
       method: req.method ?? 'GET',
-      path: url.pathname,
-      query: redactedParams(url.searchParams),
+      path: url?.pathname ?? echo(target),
+      query: url === undefined ? {} : redactedParams(url.searchParams),
       form: {},
       authorization: authorizationScheme(req.headers),
       status: undefined,
     };
     log.push(entry);
+    if (url === undefined) {
+      entry.status = badTarget.status;
+      writeResponse(res, badTarget);
+      return;
+    }
     const fault = faults.take(entry.method, entry.path);
     if (fault?.kind === 'reset') {
       req.socket.destroy();
