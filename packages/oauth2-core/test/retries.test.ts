@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient, defineProvider, OAuth2AbortError, OAuth2ServerError, OAuth2TimeoutError } from '../src/index.js';
 import type { ClientOptions, OAuth2Client } from '../src/index.js';
@@ -34,7 +35,7 @@ const unavailable = { error: 'temporarily_unavailable', error_description: 'try 
 const tokenBody = { access_token: 'at-after-retry', token_type: 'Bearer', expires_in: 3600 };
 
 /** Answers the first `failures` token requests with `fail`, then a token. */
-function failingThenOk(failures: number, fail: Parameters<EdgeHandler>[1] extends infer R ? (response: R, raw: Parameters<EdgeHandler>[2]) => void : never): EdgeHandler {
+function failingThenOk(failures: number, fail: (response: ServerResponse, raw: IncomingMessage) => void): EdgeHandler {
   let seen = 0;
   return (request, response, raw) => {
     if (request.url !== '/token') return sendJson(response, 404, { error: 'not_found' });
