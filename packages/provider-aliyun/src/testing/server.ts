@@ -1,17 +1,15 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AliyunMockAccount } from './accounts.js';
 import type { AliyunMockApp } from './apps.js';
 import { decide, parseAuthorizationRequest } from './authorization-request.js';
 import { MockClock } from './clock.js';
 import { paths, type MockContext } from './context.js';
-import { echo } from './errors.js';
 import { FaultQueue, type AliyunMockFault } from './faults.js';
-import { bodyTypeOf, jsonResponse, readBody, writeResponse, type MockRequest, type MockResponse } from './http.js';
+import { createRequestHandler } from './handler.js';
 import { SigningKeys } from './keys.js';
 import { resolveOptions, type AliyunMockServerOptions } from './options.js';
-import { authorizationScheme, redactedParams, type AliyunMockRequest, type MutableLogEntry } from './request-log.js';
-import { route } from './routes/index.js';
+import type { AliyunMockRequest, MutableLogEntry } from './request-log.js';
 import { MockStore } from './store.js';
 
 /**
@@ -102,38 +100,6 @@ function originOf(address: AddressInfo): string {
   return `http://${host}:${address.port}`;
 }
 
-function toMockRequest(req: IncomingMessage, url: URL, body: Buffer): MockRequest {
-  const bodyType = bodyTypeOf(req.headers, body);
-  return {
-    method: req.method ?? 'GET',
-    path: url.pathname,
-    query: url.searchParams,
-    form: bodyType === 'form' ? new URLSearchParams(body.toString('utf8')) : new URLSearchParams(),
-    bodyType,
-    headers: req.headers,
-  };
-}
-
-const requestBase = 'http://mock.invalid';
-
-const badTarget: MockResponse = jsonResponse(400, {
-  error: 'invalid_request',
-  error_description: 'the request target is not a valid path',
-  http_code: 400,
-});
-
-const tooLarge: MockResponse = jsonResponse(413, {
-  error: 'invalid_request',
-  error_description: 'the request body is too large',
-  http_code: 413,
-});
-
-const serverError: MockResponse = jsonResponse(500, {
-  error: 'server_error',
-  error_description: 'the mock server failed to handle the request',
-  http_code: 500,
-});
-
 /**
  * Starts a local, Alibaba Cloud-compatible OAuth 2.0 / OpenID Connect server on 127.0.0.1 and a free
  * port. Node.js only.
@@ -185,55 +151,7 @@ export async function startAliyunMockServer(options: AliyunMockServerOptions = {
     autoApprove: config.autoApprove,
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // The request target is a path; a fixed base turns it into a URL without trusting the Host header.
-    const target = req.url ?? '/';
-    const url = URL.canParse(target, requestBase) ? new URL(target, requestBase) : undefined;
-    const entry: MutableLogEntry = {
-      method: req.method ?? 'GET',
-      path: url?.pathname ?? echo(target),
-      query: url === undefined ? {} : redactedParams(url.searchParams),
-      form: {},
-      authorization: authorizationScheme(req.headers),
-      status: undefined,
-    };
-    log.push(entry);
-    if (url === undefined) {
-      entry.status = badTarget.status;
-      writeResponse(res, badTarget);
-      return;
-    }
-    const fault = faults.take(entry.method, entry.path);
-    if (fault?.kind === 'reset') {
-      req.socket.destroy();
-      return;
-    }
-    if (fault?.kind === 'hang') return;
-    const body = await readBody(req, config.maxBodyBytes);
-    if (body.kind === 'aborted') return;
-    let response: MockResponse;
-    if (fault?.kind === 'status') {
-      response = { status: fault.status, headers: { ...fault.headers }, body: fault.body ?? '' };
-    } else if (body.kind === 'too-large') {
-      response = tooLarge;
-    } else {
-      const request = toMockRequest(req, url, body.body);
-      entry.form = redactedParams(request.form);
-      response = await route(ctx, request);
-    }
-    entry.status = response.status;
-    writeResponse(res, response);
-  }
-
-  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res).catch(() => {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      writeResponse(res, serverError);
-    });
-  });
+  httpServer.on('request', createRequestHandler(ctx, faults, log));
 
   let closing: Promise<void> | undefined;
 
