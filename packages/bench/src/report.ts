@@ -7,6 +7,7 @@ import type { Environment } from './environment.js';
 import type { FootprintRow } from './footprint.js';
 import type { IdTokenRow } from './id-token.js';
 import type { StormRow } from './refresh-storm.js';
+import { median } from './stats.js';
 import type { TokenResults, TokenRow, TokenStats } from './token-requests.js';
 
 export interface BenchResults {
@@ -35,6 +36,7 @@ const COLD_MARGIN_MS = 10;
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const fixed = (n: number, digits = 1): string => n.toFixed(digits);
 const times = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? '–' : `${n.toFixed(2)}×`);
+const percent = (n: number): string => `${Math.round(n * 100)}%`;
 const kb = (bytes: number | undefined): string => (bytes === undefined ? '–' : `${(bytes / 1000).toFixed(1)} kB`);
 const verdict = (ok: boolean): string => (ok ? 'met' : 'missed');
 
@@ -73,6 +75,7 @@ function tokenSection(results: TokenResults): string {
     return cells;
   });
   const failures = rows.filter((row) => row.error !== undefined && row.stats.size > 0);
+  const spreads = rows.flatMap((row) => [...row.stats.values()].map((stats) => stats.spread));
 
   const overheadRows = options.concurrencies.map((c) => {
     const ky = statsOf(rows, RAW_KY, c);
@@ -97,6 +100,10 @@ function tokenSection(results: TokenResults): string {
       'process only (user + system). Ratios are to raw fetch measured in the same run.',
     '',
     table(header, body),
+    '',
+    spreads.length > 0
+      ? `Noise: the rounds of a row differed by ${percent(median(spreads))} of its median req/s (median over rows; worst ${percent(Math.max(...spreads))}), so differences smaller than that are not significant.`
+      : '',
     '',
     ...failures.map((row) => `- ${row.name} failed part-way: ${row.error ?? ''}`),
     ...(failures.length > 0 ? [''] : []),

@@ -19,7 +19,7 @@ const settings = {
   tokens: {
     concurrencies: [1, 64],
     requestsPerRound: quick ? 200 : 2000,
-    rounds: quick ? 2 : 5,
+    rounds: quick ? 2 : 9,
     roundLimitMs: quick ? 5_000 : 20_000,
   } satisfies TokenRequestOptions,
   stormCallers: 200,

@@ -23,6 +23,8 @@ export interface TokenStats {
   readonly cpuPer1000: number;
   /** Rounds that hit `roundLimitMs`. */
   readonly truncated: number;
+  /** (max − min) / median of the rounds' req/s: how noisy this row was. */
+  readonly spread: number;
 }
 
 export interface TokenRow {
@@ -125,8 +127,10 @@ export async function measureTokenRequests(
     if (!('requester' in item)) return item;
     const stats = new Map<number, TokenStats>();
     for (const [concurrency, samples] of item.samples) {
+      const rates = samples.map((s) => s.rps);
       stats.set(concurrency, {
-        rps: median(samples.map((s) => s.rps)),
+        rps: median(rates),
+        spread: (Math.max(...rates) - Math.min(...rates)) / median(rates),
         cpuPer1000: median(samples.map((s) => s.cpuPer1000)),
         truncated: samples.filter((s) => s.truncated).length,
       });
