@@ -77,7 +77,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
     let received = 0;
     req.on('data', (chunk: Buffer) => {
       received += chunk.length;
-      if (received > drainLimitBytes) {
+      if (received > Math.max(drainLimitBytes, maxBytes)) {
         req.destroy();
         return;
       }
