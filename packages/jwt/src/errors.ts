@@ -41,3 +41,124 @@ export class InvalidArgumentError extends OAuth2Error {
     return { ...super.toJSON(), argument: this.argument };
   }
 }
+
+/**
+ * A string that is not a well-formed JWT in compact serialisation: not three dot-separated segments, a
+ * segment that is not base64url, a header or payload that is not a JSON object, a registered claim of the
+ * wrong type, or a token longer than `MAX_JWT_LENGTH` characters. The message says which part is wrong and never
+ * quotes the token.
+ *
+ * @example
+ * ```ts
+ * import { decodeJwt, JwtFormatError } from '@x/jwt';
+ *
+ * try {
+ *   decodeJwt('not-a-jwt');
+ * } catch (error) {
+ *   if (error instanceof JwtFormatError) console.error(error.code); // 'ERR_JWT_MALFORMED'
+ * }
+ * ```
+ */
+export class JwtFormatError extends OAuth2Error {
+  override readonly code = 'ERR_JWT_MALFORMED';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_JWT_MALFORMED', message, options);
+  }
+}
+
+/**
+ * The rule of OpenID Connect Core §3.1.3.7 / §3.1.3.8 (or the key lookup before it) that an ID token
+ * failed. Branch on these rather than on messages.
+ *
+ * @example
+ * ```ts
+ * import type { IdTokenErrorCode } from '@x/jwt';
+ *
+ * const retryable: IdTokenErrorCode[] = ['ERR_JWKS_FETCH'];
+ * ```
+ */
+export type IdTokenErrorCode =
+  | 'ERR_ID_TOKEN_SIGNATURE'
+  | 'ERR_ID_TOKEN_ALGORITHM'
+  | 'ERR_ID_TOKEN_KEY_NOT_FOUND'
+  | 'ERR_ID_TOKEN_ISSUER'
+  | 'ERR_ID_TOKEN_AUDIENCE'
+  | 'ERR_ID_TOKEN_AZP'
+  | 'ERR_ID_TOKEN_EXPIRED'
+  | 'ERR_ID_TOKEN_NOT_YET_VALID'
+  | 'ERR_ID_TOKEN_IAT'
+  | 'ERR_ID_TOKEN_SUBJECT'
+  | 'ERR_ID_TOKEN_NONCE'
+  | 'ERR_ID_TOKEN_AUTH_TIME'
+  | 'ERR_ID_TOKEN_AT_HASH'
+  | 'ERR_ID_TOKEN_C_HASH'
+  | 'ERR_JWKS_FETCH';
+
+/**
+ * An ID token that must not be trusted: `code` names the rule that failed and `claim`, when set, the claim
+ * it concerns. The message explains what to do and never contains the token, the nonce, the access token
+ * or the authorization code (claim values such as `iss` and `aud` may appear).
+ *
+ * @example
+ * ```ts
+ * import { verifyIdToken, IdTokenValidationError } from '@x/jwt';
+ *
+ * try {
+ *   await verifyIdToken(idToken, { issuer, audience: clientId, jwks: jwksUri, nonce });
+ * } catch (error) {
+ *   if (error instanceof IdTokenValidationError && error.code === 'ERR_ID_TOKEN_EXPIRED') {
+ *     // start a new login
+ *   }
+ *   throw error;
+ * }
+ * ```
+ */
+export class IdTokenValidationError extends OAuth2Error {
+  override readonly code: IdTokenErrorCode;
+  /** The claim the failed rule is about (`'iss'`, `'nonce'`, `'at_hash'`...), when there is one. */
+  readonly claim: string | undefined;
+
+  constructor(code: IdTokenErrorCode, message: string, options?: { claim?: string; cause?: unknown }) {
+    super(code, message, options);
+    this.code = code;
+    this.claim = options?.claim;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return this.claim === undefined ? super.toJSON() : { ...super.toJSON(), claim: this.claim };
+  }
+}
+
+/**
+ * The JSON Web Key Set endpoint could not supply usable keys: the request failed or timed out, the status
+ * was not 200, or the body was too large, not JSON, or not a key set. Usually transient or a
+ * misconfigured `jwks` URL; the token itself was not judged. `code` is always `ERR_JWKS_FETCH`.
+ *
+ * @example
+ * ```ts
+ * import { JwksFetchError } from '@x/jwt';
+ *
+ * try {
+ *   await jwks.reload();
+ * } catch (error) {
+ *   if (error instanceof JwksFetchError) console.error(error.url, error.status);
+ * }
+ * ```
+ */
+export class JwksFetchError extends IdTokenValidationError {
+  /** The JWKS URL that was requested. */
+  readonly url: string;
+  /** The HTTP status, when a response arrived. */
+  readonly status: number | undefined;
+
+  constructor(url: string, message: string, options?: { status?: number; cause?: unknown }) {
+    super('ERR_JWKS_FETCH', `JWKS ${url}: ${message}`, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.url = url;
+    this.status = options?.status;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), url: this.url, ...(this.status === undefined ? {} : { status: this.status }) };
+  }
+}

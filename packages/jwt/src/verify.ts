@@ -1,0 +1,234 @@
+import type { CryptoKey, JWTVerifyResult } from 'jose';
+import { checkIdTokenClaims } from './claims.js';
+import { assertCompactJwt } from './decode.js';
+import { IdTokenValidationError, InvalidArgumentError } from './errors.js';
+import { checkHashClaim } from './hashes.js';
+import { fromJoseError } from './jose-errors.js';
+import { loadJose, type JoseModule } from './jose.js';
+import type { FetchLike } from './jwks-fetch.js';
+import type { RemoteJwks } from './jwks.js';
+import type { KeyResolver, KeySource } from './key-source.js';
+import { asymmetricKeySource, secretKey } from './keys.js';
+import type { IdTokenClaims, JsonWebKeySet } from './types.js';
+
+/**
+ * Options of {@link verifyIdToken}. Times are in seconds, as in the specifications.
+ *
+ * @example
+ * ```ts
+ * import type { VerifyIdTokenOptions } from '@x/jwt';
+ *
+ * const options: VerifyIdTokenOptions = {
+ *   issuer: 'https://issuer.example',
+ *   audience: 'my-client-id',
+ *   jwks: 'https://issuer.example/.well-known/jwks.json',
+ *   nonce: storedNonce,
+ *   maxAge: 3600,
+ * };
+ * ```
+ */
+export interface VerifyIdTokenOptions {
+  /** The expected `iss`, compared exactly (the provider's issuer identifier, from discovery). */
+  issuer: string;
+  /** This client's id: `aud` must contain it, and `azp` must equal it when present. */
+  audience: string;
+  /**
+   * The issuer's signing keys: a JWKS URL (downloaded and cached in a process-wide {@link RemoteJwks} per
+   * URL and fetch), a {@link RemoteJwks} from {@link createRemoteJwks} (reuse one per client), or a JSON Web
+   * Key Set object (imported once and cached while you keep the object; do not mutate it).
+   */
+  jwks: string | URL | RemoteJwks | JsonWebKeySet;
+  /** The nonce sent in the authorization request. When given, the token's `nonce` must equal it. */
+  nonce?: string;
+  /** The `max_age` sent in the authorization request: `auth_time` is then required, and must be recent enough. */
+  maxAge?: number;
+  /** Allowed clock skew between this machine and the issuer for `exp`, `nbf` and `auth_time`. Default 5. */
+  clockTolerance?: number;
+  /**
+   * The JWS algorithms to accept. Default: RS256/384/512, PS256/384/512, ES256/384/512 and EdDSA/Ed25519,
+   * plus HS256/384/512 when `clientSecret` is given. `none` is removed from any list.
+   */
+  algorithms?: string[];
+  /** The access token issued with this ID token: when the token has `at_hash`, it must match. */
+  accessToken?: string;
+  /** The authorization code exchanged for this ID token: when the token has `c_hash`, it must match. */
+  code?: string;
+  /** The client secret: the only key ever used for HS256/384/512. Without it, HS* tokens are rejected. */
+  clientSecret?: string;
+  /** The fetch used to download a JWKS given as a URL. Ignored for a {@link RemoteJwks}, which has its own. */
+  fetch?: FetchLike;
+  /** The time to check `exp`, `nbf` and `auth_time` against. Default: now. For tests. */
+  currentDate?: Date;
+}
+
+const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+const DEFAULT_ALGORITHMS: ReadonlySet<string> = new Set(ASYMMETRIC);
+const DEFAULT_ALGORITHMS_WITH_SECRET: ReadonlySet<string> = new Set([...ASYMMETRIC, 'HS256', 'HS384', 'HS512']);
+const DEFAULT_CLOCK_TOLERANCE = 5;
+
+function isHmac(alg: unknown): alg is 'HS256' | 'HS384' | 'HS512' {
+  return alg === 'HS256' || alg === 'HS384' || alg === 'HS512';
+}
+
+function optionalString(name: string, value: unknown): void {
+  if (value !== undefined && (typeof value !== 'string' || value.length === 0)) {
+    throw new InvalidArgumentError(name, 'must be a non-empty string when given');
+  }
+}
+
+function seconds(name: string, value: unknown): void {
+  if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
+    throw new InvalidArgumentError(name, 'must be a non-negative number of seconds');
+  }
+}
+
+function checkOptions(options: VerifyIdTokenOptions): void {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'are required');
+  if (typeof options.issuer !== 'string' || options.issuer.length === 0) throw new InvalidArgumentError('issuer', 'must be the issuer identifier');
+  if (typeof options.audience !== 'string' || options.audience.length === 0) throw new InvalidArgumentError('audience', 'must be the client id');
+  optionalString('nonce', options.nonce);
+  optionalString('accessToken', options.accessToken);
+  optionalString('code', options.code);
+  optionalString('clientSecret', options.clientSecret);
+  seconds('maxAge', options.maxAge);
+  seconds('clockTolerance', options.clockTolerance);
+  if (options.currentDate !== undefined && !(options.currentDate instanceof Date && Number.isFinite(options.currentDate.getTime()))) {
+    throw new InvalidArgumentError('currentDate', 'must be a valid Date');
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') throw new InvalidArgumentError('fetch', 'must be a function');
+}
+
+function allowedAlgorithms(options: VerifyIdTokenOptions): ReadonlySet<string> {
+  const { algorithms } = options;
+  if (algorithms === undefined) return options.clientSecret === undefined ? DEFAULT_ALGORITHMS : DEFAULT_ALGORITHMS_WITH_SECRET;
+  if (!Array.isArray(algorithms) || !algorithms.every((alg) => typeof alg === 'string')) {
+    throw new InvalidArgumentError('algorithms', 'must be an array of JWS algorithm names');
+  }
+  // RFC 8725 §3.1 / OIDC Core §3.1.3.7 rule 6: an unsigned token is never an ID token we can trust.
+  const allowed = new Set(algorithms.filter((alg) => alg.toLowerCase() !== 'none'));
+  if (allowed.size === 0) throw new InvalidArgumentError('algorithms', 'must name at least one algorithm other than "none"');
+  return allowed;
+}
+
+/**
+ * The key for the token's header, chosen by its `alg`. This is the algorithm gate: jose calls it with the
+ * parsed protected header before it checks any signature (doing it here, with a prepared Set, spares the
+ * Set jose would build from an `algorithms` array on every call).
+ */
+function keyResolver(options: VerifyIdTokenOptions, algorithms: ReadonlySet<string>, asymmetric: KeySource): KeyResolver {
+  const { clientSecret } = options;
+  return (header, token) => {
+    const { alg } = header;
+    if (typeof alg !== 'string' || !algorithms.has(alg)) {
+      throw new IdTokenValidationError(
+        'ERR_ID_TOKEN_ALGORITHM',
+        `the ID token is signed with alg ${JSON.stringify(String(alg).slice(0, 20))}, which is not allowed; allowed: ${[...algorithms].join(', ')} (see the algorithms option; "none" is never accepted)`,
+      );
+    }
+    // The alg decides where the key comes from, never the other way round: HMAC only ever uses the client
+    // secret and asymmetric algorithms only the JWKS, which defeats key confusion (HS256 "signed" with
+    // the issuer's public key) whatever the algorithms option says.
+    if (isHmac(alg)) {
+      if (clientSecret === undefined) {
+        throw new IdTokenValidationError(
+          'ERR_ID_TOKEN_ALGORITHM',
+          `the ID token is signed with ${alg}, a symmetric algorithm, but no clientSecret was given; a public key is never used as an HMAC key`,
+        );
+      }
+      return secretKey(clientSecret, alg);
+    }
+    return asymmetric.resolve(header, token);
+  };
+}
+
+// jose leaves several keys matching a kid-less header to the caller, handing over an async iterator of
+// them (its documented pattern): try each until one verifies the signature.
+async function verifyWithEachMatchingKey(
+  jose: JoseModule,
+  idToken: string,
+  candidates: AsyncIterable<CryptoKey>,
+  verifyOptions: Parameters<JoseModule['jwtVerify']>[2],
+): Promise<JWTVerifyResult> {
+  let lastError: unknown;
+  for await (const key of candidates) {
+    try {
+      return await jose.jwtVerify(idToken, key, verifyOptions);
+    } catch (error) {
+      lastError = error;
+      if ((error as { code?: unknown }).code !== 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') break;
+    }
+  }
+  throw lastError ?? new IdTokenValidationError('ERR_ID_TOKEN_KEY_NOT_FOUND', 'none of the JWKS keys matching the ID token could be imported');
+}
+
+/**
+ * Verifies an OpenID Connect ID token and returns its claims. The signature is checked with jose against
+ * the issuer's keys (`jwks`) or, for HS256/384/512 only, the client secret; then every rule of OpenID
+ * Connect Core §3.1.3.7 and §3.1.3.8: `iss` exact, `aud` contains the client, `azp` when there are several
+ * audiences, `exp`/`nbf` with `clockTolerance`, `iat` and `sub` present, `nonce` equal when one was sent,
+ * `auth_time` with `maxAge`, and `at_hash`/`c_hash` when present and the access token/code is given.
+ * `alg: none` is never accepted.
+ *
+ * Rejects with `IdTokenValidationError` whose `code` names the failed rule (`JwksFetchError` with
+ * `ERR_JWKS_FETCH` when the keys cannot be downloaded), `JwtFormatError` for a string that is not a JWT,
+ * or `InvalidArgumentError` for unusable options. jose is loaded on the first call.
+ *
+ * @example
+ * ```ts
+ * import { createRemoteJwks, verifyIdToken } from '@x/jwt';
+ *
+ * const jwks = createRemoteJwks('https://issuer.example/.well-known/jwks.json'); // once per client
+ *
+ * const claims = await verifyIdToken(tokenResponse.id_token, {
+ *   issuer: 'https://issuer.example',
+ *   audience: 'my-client-id',
+ *   jwks,
+ *   nonce: session.nonce,
+ *   accessToken: tokenResponse.access_token,
+ * });
+ * console.log(claims.sub);
+ * ```
+ */
+export async function verifyIdToken(idToken: string, options: VerifyIdTokenOptions): Promise<IdTokenClaims> {
+  checkOptions(options);
+  const algorithms = allowedAlgorithms(options);
+  assertCompactJwt(idToken);
+  const clockTolerance = options.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE;
+  const currentDate = options.currentDate ?? new Date();
+  const loading = loadJose();
+  // Once jose is loaded, skip the await: a microtask per call is measurable next to a signature check.
+  const jose = loading instanceof Promise ? await loading : loading;
+  const verifyOptions = { clockTolerance, currentDate };
+  const keySource = asymmetricKeySource(jose, options.jwks, options.fetch);
+  // Fast path: a header this key set has already resolved, for an algorithm still allowed, goes to jose
+  // with the key itself (see key-source.ts). The HMAC path always goes through the resolver.
+  const known = keySource.cached(idToken.slice(0, idToken.indexOf('.')));
+  const key = known !== undefined && algorithms.has(known.alg) ? known.key : keyResolver(options, algorithms, keySource);
+
+  let result: JWTVerifyResult;
+  try {
+    result = await jose.jwtVerify(idToken, key, verifyOptions);
+  } catch (error) {
+    const candidates = (error as { code?: unknown } | null)?.code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS' ? (error as AsyncIterable<CryptoKey>) : undefined;
+    if (candidates === undefined) throw fromJoseError(error);
+    try {
+      result = await verifyWithEachMatchingKey(jose, idToken, candidates, { ...verifyOptions, algorithms: [...algorithms] });
+    } catch (candidateError) {
+      throw fromJoseError(candidateError);
+    }
+  }
+
+  const claims = result.payload as Record<string, unknown>;
+  checkIdTokenClaims(claims, {
+    issuer: options.issuer,
+    audience: options.audience,
+    nonce: options.nonce,
+    maxAge: options.maxAge,
+    clockTolerance,
+    now: Math.floor(currentDate.getTime() / 1000),
+  });
+  const alg = result.protectedHeader.alg as string;
+  if (claims.at_hash !== undefined) await checkHashClaim('at_hash', claims.at_hash, options.accessToken, alg);
+  if (claims.c_hash !== undefined) await checkHashClaim('c_hash', claims.c_hash, options.code, alg);
+  return claims;
+}
