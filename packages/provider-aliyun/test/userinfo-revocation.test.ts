@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { OAuth2ServerError } from '@x/oauth2-core';
+import { aliyunAccountKind } from '../src/index.js';
+import type { AliyunUserinfoClaims } from '../src/index.js';
+import { seededAccounts } from '../src/testing/index.js';
+import { expectNoSecrets, login, nativeClient, regions, rejection, useMockServer, web, webClient } from './helpers/aliyun.js';
+
+const mock = useMockServer();
+
+describe.each(regions)('userinfo on the %s site', (region) => {
+  it('returns the claims the scopes allow, with a Bearer token', async () => {
+    const client = webClient(mock(), region);
+    const { token } = await login(client, mock(), {}, { account: 'root' });
+    const before = mock().requests.length;
+    const info = (await client.userinfo(token)) as AliyunUserinfoClaims;
+    expect(info).toEqual({
+      sub: seededAccounts.root.sub,
+      type: 'account',
+      name: seededAccounts.root.name,
+      login_name: seededAccounts.root.login_name,
+      aid: seededAccounts.root.aid,
+      uid: seededAccounts.root.uid,
+    });
+    expect(aliyunAccountKind(info)).toBe('root-account');
+    expect(mock().requests.slice(before)[0]).toMatchObject({ method: 'GET', path: '/v1/userinfo', authorization: 'bearer', status: 200 });
+  });
+
+  it('filters the claims by scope: openid alone gives only sub', async () => {
+    const client = webClient(mock(), region);
+    const { token } = await login(client, mock(), { scope: 'openid' }, { account: 'ram-user' });
+    await expect(client.userinfo(token.accessToken)).resolves.toEqual({ sub: seededAccounts.ramUser.sub });
+  });
+});
+
+describe.each(regions)('revocation on the %s site', (region) => {
+  it('revokes the refresh token (the JSON body is ignored); refreshing then fails with invalid_grant', async () => {
+    const client = webClient(mock(), region);
+    const { token } = await login(client, mock(), { accessType: 'offline' });
+    const before = mock().requests.length;
+    await expect(token.revoke('refresh_token')).resolves.toBeUndefined();
+
+    const [request] = mock().requests.slice(before);
+    expect(request).toMatchObject({ method: 'POST', path: '/v1/revoke', status: 200, authorization: 'none' });
+    expect(request?.form).toMatchObject({ token: '[redacted]', client_id: web.clientId, client_secret: '[redacted]' });
+
+    const error = await rejection(() => token.refresh());
+    expect(error).toBeInstanceOf(OAuth2ServerError);
+    expect(error).toMatchObject({ error: 'invalid_grant', status: 400, endpoint: 'token', requestId: expect.any(String) });
+    expectNoSecrets(error, [token.refreshToken, token.accessToken, web.clientSecret]);
+  });
+
+  it('answers an unknown token like a known one (RFC 7009 §2.2)', async () => {
+    const client = nativeClient(mock(), region);
+    await expect(client.revoke('not-a-token-we-issued', 'refresh_token')).resolves.toBeUndefined();
+  });
+});
