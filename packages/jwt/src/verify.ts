@@ -1,7 +1,7 @@
-import type { CryptoKey, JWTVerifyResult } from 'jose';
-import { checkIdTokenClaims } from './claims.js';
+import type { CryptoKey, JWTVerifyOptions, JWTVerifyResult } from 'jose';
+import { checkIdTokenClaims, type ClaimExpectations } from './claims.js';
 import { assertCompactJwt } from './decode.js';
-import { IdTokenValidationError, InvalidArgumentError } from './errors.js';
+import { IdTokenValidationError, InvalidArgumentError, type OAuth2Error } from './errors.js';
 import { checkHashClaim } from './hashes.js';
 import { fromJoseError } from './jose-errors.js';
 import { loadJose, type JoseModule } from './jose.js';
@@ -141,24 +141,47 @@ function keyResolver(options: VerifyIdTokenOptions, algorithms: ReadonlySet<stri
   };
 }
 
-// jose leaves several keys matching a kid-less header to the caller, handing over an async iterator of
-// them (its documented pattern): try each until one verifies the signature.
-async function verifyWithEachMatchingKey(
+/**
+ * jose's signature check (then its own exp/nbf check). jose leaves several keys matching a kid-less header
+ * to the caller, handing over an async iterator of them (its documented pattern): each is tried until one
+ * verifies the signature.
+ */
+async function verifySignature(
   jose: JoseModule,
   idToken: string,
-  candidates: AsyncIterable<CryptoKey>,
-  verifyOptions: Parameters<JoseModule['jwtVerify']>[2],
+  key: CryptoKey | KeyResolver,
+  verifyOptions: JWTVerifyOptions,
 ): Promise<JWTVerifyResult> {
-  let lastError: unknown;
-  for await (const key of candidates) {
+  try {
+    return await jose.jwtVerify(idToken, key, verifyOptions);
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code !== 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') throw error;
+    let lastError: unknown = error;
+    for await (const candidate of error as AsyncIterable<CryptoKey>) {
+      try {
+        return await jose.jwtVerify(idToken, candidate, verifyOptions);
+      } catch (candidateError) {
+        lastError = candidateError;
+        if ((candidateError as { code?: unknown }).code !== 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') break;
+      }
+    }
+    throw lastError;
+  }
+}
+
+/** Turns what `verifySignature` threw into this package's error. */
+function verificationError(error: unknown, expectations: ClaimExpectations): OAuth2Error {
+  const { code, payload } = (error ?? {}) as { code?: unknown; payload?: unknown };
+  // jose checks exp and nbf itself, after the signature; its claim errors carry the verified payload. Our
+  // rules run on it, so that they apply in their order and with our messages, from one place (claims.ts).
+  if ((code === 'ERR_JWT_EXPIRED' || code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') && typeof payload === 'object' && payload !== null) {
     try {
-      return await jose.jwtVerify(idToken, key, verifyOptions);
-    } catch (error) {
-      lastError = error;
-      if ((error as { code?: unknown }).code !== 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') break;
+      checkIdTokenClaims(payload as Record<string, unknown>, expectations);
+    } catch (ruleError) {
+      return ruleError as OAuth2Error;
     }
   }
-  throw lastError ?? new IdTokenValidationError('ERR_ID_TOKEN_KEY_NOT_FOUND', 'none of the JWKS keys matching the ID token could be imported');
+  return fromJoseError(error);
 }
 
 /**
@@ -198,35 +221,31 @@ export async function verifyIdToken(idToken: string, options: VerifyIdTokenOptio
   const loading = loadJose();
   // Once jose is loaded, skip the await: a microtask per call is measurable next to a signature check.
   const jose = loading instanceof Promise ? await loading : loading;
-  const verifyOptions = { clockTolerance, currentDate };
+  const verifyOptions: JWTVerifyOptions = { clockTolerance, currentDate };
   const keySource = asymmetricKeySource(jose, options.jwks, options.fetch);
   // Fast path: a header this key set has already resolved, for an algorithm still allowed, goes to jose
   // with the key itself (see key-source.ts). The HMAC path always goes through the resolver.
   const known = keySource.cached(idToken.slice(0, idToken.indexOf('.')));
   const key = known !== undefined && algorithms.has(known.alg) ? known.key : keyResolver(options, algorithms, keySource);
 
-  let result: JWTVerifyResult;
-  try {
-    result = await jose.jwtVerify(idToken, key, verifyOptions);
-  } catch (error) {
-    const candidates = (error as { code?: unknown } | null)?.code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS' ? (error as AsyncIterable<CryptoKey>) : undefined;
-    if (candidates === undefined) throw fromJoseError(error);
-    try {
-      result = await verifyWithEachMatchingKey(jose, idToken, candidates, { ...verifyOptions, algorithms: [...algorithms] });
-    } catch (candidateError) {
-      throw fromJoseError(candidateError);
-    }
-  }
-
-  const claims = result.payload as Record<string, unknown>;
-  checkIdTokenClaims(claims, {
+  const expectations: ClaimExpectations = {
     issuer: options.issuer,
     audience: options.audience,
     nonce: options.nonce,
     maxAge: options.maxAge,
     clockTolerance,
     now: Math.floor(currentDate.getTime() / 1000),
-  });
+  };
+
+  let result: JWTVerifyResult;
+  try {
+    result = await verifySignature(jose, idToken, key, verifyOptions);
+  } catch (error) {
+    throw verificationError(error, expectations);
+  }
+
+  const claims = result.payload as Record<string, unknown>;
+  checkIdTokenClaims(claims, expectations);
   const alg = result.protectedHeader.alg as string;
   if (claims.at_hash !== undefined) await checkHashClaim('at_hash', claims.at_hash, options.accessToken, alg);
   if (claims.c_hash !== undefined) await checkHashClaim('c_hash', claims.c_hash, options.code, alg);
