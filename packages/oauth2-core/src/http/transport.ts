@@ -1,4 +1,4 @@
-import ky, { isHTTPError } from 'ky';
+import ky, { isHTTPError, isNetworkError, isTimeoutError } from 'ky';
 import type { KyInstance, Options as KyOptions } from 'ky';
 import { OAuth2AbortError, OAuth2Error, OAuth2NetworkError, OAuth2TimeoutError } from '../errors.js';
 import { log } from '../log.js';
@@ -138,8 +138,12 @@ export function createHttpClient(settings: HttpSettings): HttpClient {
   return { send, fetch: fetchThroughClient, settings };
 }
 
-function translateFailure(error: unknown, call: HttpCall, deadline: AbortSignal, timeout: number): OAuth2Error {
-  if (error instanceof OAuth2Error) return error;
+function translateFailure(failure: unknown, call: HttpCall, deadline: AbortSignal, timeout: number): OAuth2Error {
+  if (failure instanceof OAuth2Error) return failure;
+  // ky wraps the runtime's error in one that holds the Request (its Authorization header included) and
+  // names the full URL (its query included); util.inspect and loggers print causes, so keep only the
+  // runtime's own error.
+  const error = isNetworkError(failure) || isTimeoutError(failure) ? failure.cause : failure;
   if (deadline.aborted) return new OAuth2TimeoutError({ endpoint: call.endpoint, timeout }, { cause: error });
   if (call.signal?.aborted) return new OAuth2AbortError(`the ${call.endpoint} request`, { cause: call.signal.reason });
   log.http('%s %s failed: %s', call.method, urlForLog(call.url), error instanceof Error ? error.message : 'error');
