@@ -21,7 +21,8 @@ const leakedAccessToken = 'LEAK-ACCESS-7f3c91d2';
 const leakedRefreshToken = 'LEAK-REFRESH-0b6e4a55';
 const leakedJwt =
   'eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJ1c2VyLTQyIiwiYXVkIjoiYXBwIn0.c2lnbmF0dXJlLXRoYXQtbXVzdC1ub3QtbGVhaw';
-const secrets = [clientSecret, leakedAccessToken, leakedRefreshToken, leakedJwt, 'c2lnbmF0dXJlLXRoYXQtbXVzdC1ub3QtbGVhaw'];
+const basicCredentials = Buffer.from(`app:${clientSecret}`).toString('base64');
+const secrets = [clientSecret, basicCredentials, leakedAccessToken, leakedRefreshToken, leakedJwt, 'c2lnbmF0dXJlLXRoYXQtbXVzdC1ub3QtbGVhaw'];
 
 const tenMegabytes = 10 * 1024 * 1024;
 
@@ -339,7 +340,7 @@ function clientFor(path: string, respond: Respond, options: Partial<ClientOption
 }
 
 function expectNoSecrets(error: OAuth2Error): void {
-  const views = [error.message, String(error), JSON.stringify(error), JSON.stringify(error.toJSON()), inspect(error, { depth: 5 })];
+  const views = [error.message, String(error), JSON.stringify(error), JSON.stringify(error.toJSON()), inspect(error, { depth: 10 })];
   for (const view of views) for (const secret of secrets) expect(view).not.toContain(secret);
 }
 
@@ -367,6 +368,18 @@ describe('hostile token endpoint answers', () => {
       if (hostile.errorClass === OAuth2TimeoutError) expect(elapsed).toBeGreaterThanOrEqual(timeout - 20);
       expect(server.requests.filter((request) => request.url === `/case-${index}`)).toHaveLength(1);
     });
+  });
+
+  it("keeps the endpoint's query and the client's credentials out of a network error", async () => {
+    const querySecret = 'QUERY-SECRET-5d2a';
+    handlers.set(`/reset-with-query?api_key=${querySecret}`, (_request, _response, raw) => raw.socket.destroy());
+    const provider = defineProvider({ name: 'hostile', endpoints: { token: server.url(`/reset-with-query?api_key=${querySecret}`) } });
+    const client = createClient(provider, { clientId: 'app', clientSecret, retry: false });
+    const error = await client.clientCredentials.getToken().catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(OAuth2NetworkError);
+    expectNoSecrets(error as OAuth2NetworkError);
+    for (const view of [(error as Error).message, JSON.stringify(error), inspect(error, { depth: 10 })]) expect(view).not.toContain(querySecret);
+    expect((error as Error).message).toContain(`${server.url('/reset-with-query')}?[…]`);
   });
 
   it('refuses a body over a configured maxResponseBytes', async () => {

@@ -139,7 +139,9 @@ describe('single-use credentials are never retried', () => {
   });
 
   it('sends a refresh once on a reset connection', async () => {
-    const server = await serve((_request, _response, raw) => raw.socket.destroy());
+    const server = await serve((_request, _response, raw) => {
+      raw.socket.destroy();
+    });
     await expect(clientOf(server).refresh('rt-1')).rejects.toMatchObject({ code: 'ERR_OAUTH2_NETWORK' });
     expect(tokenRequests(server)).toHaveLength(1);
   });
