@@ -27,6 +27,8 @@ export interface CoreClientOptions {
   clientId: string;
   clientSecret: string;
   fetch?: typeof fetch;
+  /** `false` turns off the client's retries of idempotent calls. */
+  retry?: false;
 }
 
 interface CoreApi {

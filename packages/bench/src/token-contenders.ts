@@ -41,38 +41,70 @@ function parseToken(text: string): string {
   return token;
 }
 
+/** The hand-written request every fetch-based raw contender makes. */
+function fetchRequester(origin: string, fetchImpl: typeof fetch, close: () => void): Requester {
+  const url = `${origin}/token`;
+  return {
+    async request() {
+      const response = await fetchImpl(url, {
+        method: 'POST',
+        headers: { authorization: BASIC, accept: 'application/json' },
+        body: grantBody(),
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return parseToken(await response.text());
+    },
+    close,
+  };
+}
+
+function kyRequester(origin: string, fetchImpl: typeof fetch | undefined, close: () => void): Requester {
+  const url = `${origin}/token`;
+  const options = fetchImpl ? { fetch: fetchImpl } : {};
+  return {
+    async request() {
+      const json = await ky.post(url, { ...options, headers: { authorization: BASIC }, body: grantBody() }).json<TokenJson>();
+      return json.access_token;
+    },
+    close,
+  };
+}
+
+async function createNodeFetch(): Promise<typeof fetch & { close(): void }> {
+  const loaded = await loadClient();
+  if (!loaded.ok) throw new Error(loaded.reason);
+  return loaded.api.createNodeFetch();
+}
+
 const rawFetch: TokenContender = {
   name: 'raw fetch',
   pkg: 'node',
-  async setup(origin) {
-    const url = `${origin}/token`;
-    return {
-      async request() {
-        const response = await fetch(url, {
-          method: 'POST',
-          headers: { authorization: BASIC, accept: 'application/json' },
-          body: grantBody(),
-        });
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        return parseToken(await response.text());
-      },
-      close() {},
-    };
-  },
+  setup: async (origin) => fetchRequester(origin, fetch, () => {}),
 };
 
 const rawKy: TokenContender = {
   name: 'raw ky',
   pkg: 'ky',
+  setup: async (origin) => kyRequester(origin, undefined, () => {}),
+};
+
+/** Diagnostic: our transport without ky or the client, next to raw node:http. */
+const nodeFetchAlone: TokenContender = {
+  name: 'createNodeFetch alone (diagnostic)',
+  pkg: '@x/oauth2-core',
   async setup(origin) {
-    const url = `${origin}/token`;
-    return {
-      async request() {
-        const json = await ky.post(url, { headers: { authorization: BASIC }, body: grantBody() }).json<TokenJson>();
-        return json.access_token;
-      },
-      close() {},
-    };
+    const transport = await createNodeFetch();
+    return fetchRequester(origin, transport, () => transport.close());
+  },
+};
+
+/** Diagnostic: ky on our transport, to split the client's cost from ky's. */
+const kyNodeFetch: TokenContender = {
+  name: 'raw ky + createNodeFetch (diagnostic)',
+  pkg: 'ky',
+  async setup(origin) {
+    const transport = await createNodeFetch();
+    return kyRequester(origin, transport, () => transport.close());
   },
 };
 
@@ -113,24 +145,32 @@ const rawNodeHttp: TokenContender = {
 const us: TokenContender = {
   name: 'us (default)',
   pkg: '@x/oauth2-core',
-  setup: (origin) => setupUs(origin, false),
+  setup: (origin) => setupUs(origin, { nodeTransport: false }),
 };
 
 const usNode: TokenContender = {
   name: 'us + createNodeFetch',
   pkg: '@x/oauth2-core',
-  setup: (origin) => setupUs(origin, true),
+  setup: (origin) => setupUs(origin, { nodeTransport: true }),
 };
 
-async function setupUs(origin: string, nodeTransport: boolean): Promise<Requester> {
+/** Diagnostic: what the client's retry support costs per request (ky clones each retryable request). */
+const usNodeNoRetry: TokenContender = {
+  name: 'us + createNodeFetch, retry: false (diagnostic)',
+  pkg: '@x/oauth2-core',
+  setup: (origin) => setupUs(origin, { nodeTransport: true, retry: false }),
+};
+
+async function setupUs(origin: string, variant: { nodeTransport: boolean; retry?: false }): Promise<Requester> {
   const loaded = await loadClient();
   if (!loaded.ok) throw new Error(loaded.reason);
   const { createClient, defineProvider, createNodeFetch } = loaded.api;
-  const transport = nodeTransport ? createNodeFetch() : undefined;
+  const transport = variant.nodeTransport ? createNodeFetch() : undefined;
   const client = createClient(defineProvider({ name: 'bench', endpoints: { token: `${origin}/token` } }), {
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
     ...(transport ? { fetch: transport } : {}),
+    ...(variant.retry === false ? { retry: false } : {}),
   });
   return {
     async request() {
@@ -229,4 +269,7 @@ export const TOKEN_CONTENDERS: readonly TokenContender[] = [
   openidClient,
   oauth4webapi,
   badgateway,
+  nodeFetchAlone,
+  kyNodeFetch,
+  usNodeNoRetry,
 ];

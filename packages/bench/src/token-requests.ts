@@ -1,11 +1,14 @@
 /**
  * Measurement 1: client_credentials token requests per second, and client CPU time per 1,000 requests,
- * at several concurrencies. Contenders alternate within each round (rotated every round) so drifts of a
- * noisy machine spread over all of them; the report uses the median of the rounds.
+ * at several concurrencies.
+ *
+ * The machine is shared and noisy, so the design leans on pairing: every round runs every contender once,
+ * back to back (order rotated each round), and ratios are taken within a round before the median over
+ * rounds. A burst of outside load then slows a whole round, and mostly cancels out of its ratios.
  */
 import { TOKEN_RESPONSE } from './token-server.js';
 import { TOKEN_CONTENDERS, type Requester, type TokenContender } from './token-contenders.js';
-import { errorMessage, median, rotate } from './stats.js';
+import { errorMessage, median, quantile, rotate } from './stats.js';
 
 export interface TokenRequestOptions {
   readonly concurrencies: readonly number[];
@@ -14,42 +17,81 @@ export interface TokenRequestOptions {
   readonly rounds: number;
   /** A round stops early past this, so a pathological contender cannot eat the time budget. */
   readonly roundLimitMs: number;
+  /** Time allowed per concurrency; no new round starts past it (a slow machine gets fewer rounds). */
+  readonly budgetMs: number;
 }
 
-export interface TokenStats {
-  /** Median requests per second over the rounds. */
+/** One contender's round. */
+export interface Sample {
+  /** Requests per second. */
   readonly rps: number;
-  /** Median client CPU time (user + system) per 1,000 requests, in ms. */
+  /** Client CPU time (user + system) per 1,000 requests, in ms. */
   readonly cpuPer1000: number;
-  /** Rounds that hit `roundLimitMs`. */
-  readonly truncated: number;
-  /** (max − min) / median of the rounds' req/s: how noisy this row was. */
-  readonly spread: number;
+  /** Whether the round hit `roundLimitMs` before its last request. */
+  readonly truncated: boolean;
 }
 
 export interface TokenRow {
   readonly name: string;
   readonly pkg: string;
-  /** Keyed by concurrency. Missing when the contender failed. */
-  readonly stats: ReadonlyMap<number, TokenStats>;
+  /** Per concurrency, the samples indexed by round (`undefined` where the contender had failed). */
+  readonly rounds: ReadonlyMap<number, readonly (Sample | undefined)[]>;
   readonly error?: string;
 }
 
 export interface TokenResults {
   readonly options: TokenRequestOptions;
+  /** Rounds actually run per concurrency (fewer than `options.rounds` when the budget ran out). */
+  readonly roundsRun: ReadonlyMap<number, number>;
   readonly rows: readonly TokenRow[];
 }
 
-interface Sample {
+/** Medians of a row at one concurrency. */
+export interface TokenStats {
   readonly rps: number;
   readonly cpuPer1000: number;
-  readonly truncated: boolean;
+  readonly truncated: number;
+  /** Interquartile range of the rounds' req/s relative to their median: this row's noise. */
+  readonly noise: number;
+}
+
+export function statsOf(row: TokenRow | undefined, concurrency: number): TokenStats | undefined {
+  const samples = (row?.rounds.get(concurrency) ?? []).filter((s): s is Sample => s !== undefined);
+  if (samples.length === 0) return undefined;
+  const rates = samples.map((s) => s.rps);
+  const rps = median(rates);
+  return {
+    rps,
+    cpuPer1000: median(samples.map((s) => s.cpuPer1000)),
+    truncated: samples.filter((s) => s.truncated).length,
+    noise: (quantile(rates, 0.75) - quantile(rates, 0.25)) / rps,
+  };
+}
+
+/** Median over rounds of `a / b` within each round, for throughput and for CPU per request. */
+export function pairedRatios(
+  a: TokenRow | undefined,
+  b: TokenRow | undefined,
+  concurrency: number,
+): { rps: number; cpu: number } | undefined {
+  const left = a?.rounds.get(concurrency) ?? [];
+  const right = b?.rounds.get(concurrency) ?? [];
+  const rps: number[] = [];
+  const cpu: number[] = [];
+  for (let round = 0; round < Math.min(left.length, right.length); round++) {
+    const x = left[round];
+    const y = right[round];
+    if (x === undefined || y === undefined) continue;
+    rps.push(x.rps / y.rps);
+    cpu.push(x.cpuPer1000 / y.cpuPer1000);
+  }
+  return rps.length === 0 ? undefined : { rps: median(rps), cpu: median(cpu) };
 }
 
 interface Entry {
   readonly contender: TokenContender;
   readonly requester: Requester;
-  readonly samples: Map<number, Sample[]>;
+  readonly rounds: Map<number, (Sample | undefined)[]>;
   error?: string;
 }
 
@@ -82,9 +124,9 @@ async function setUp(contender: TokenContender, origin: string): Promise<Entry |
     const requester = await contender.setup(origin);
     const token = await requester.request();
     if (token !== TOKEN_RESPONSE.access_token) throw new Error(`unexpected access token ${token}`);
-    return { contender, requester, samples: new Map() };
+    return { contender, requester, rounds: new Map() };
   } catch (error) {
-    return { name: contender.name, pkg: contender.pkg, stats: new Map(), error: errorMessage(error) };
+    return { name: contender.name, pkg: contender.pkg, rounds: new Map(), error: errorMessage(error) };
   }
 }
 
@@ -95,8 +137,10 @@ export async function measureTokenRequests(
 ): Promise<TokenResults> {
   const prepared = await Promise.all(TOKEN_CONTENDERS.map((contender) => setUp(contender, origin)));
   const entries = prepared.filter((item): item is Entry => 'requester' in item);
+  const roundsRun = new Map<number, number>();
   try {
     for (const concurrency of options.concurrencies) {
+      const deadline = performance.now() + options.budgetMs;
       const run = async (entry: Entry, total: number): Promise<Sample | undefined> => {
         if (entry.error !== undefined) return undefined;
         try {
@@ -107,40 +151,29 @@ export async function measureTokenRequests(
         }
       };
       // Warm-up: JIT, connection pools and lazy imports, not recorded.
-      for (const entry of entries) await run(entry, Math.ceil(options.requestsPerRound / 2));
-      for (let round = 0; round < options.rounds; round++) {
+      for (const entry of entries) await run(entry, options.requestsPerRound);
+      for (const entry of entries) entry.rounds.set(concurrency, []);
+      let round = 0;
+      for (; round < options.rounds && performance.now() < deadline; round++) {
         for (const entry of rotate(entries, round)) {
-          const sample = await run(entry, options.requestsPerRound);
-          if (sample === undefined) continue;
-          const list = entry.samples.get(concurrency) ?? [];
-          list.push(sample);
-          entry.samples.set(concurrency, list);
+          const samples = entry.rounds.get(concurrency) ?? [];
+          samples[round] = await run(entry, options.requestsPerRound);
         }
-        progress(`token requests: concurrency ${concurrency}, round ${round + 1}/${options.rounds} done`);
       }
+      roundsRun.set(concurrency, round);
+      progress(`token requests: concurrency ${concurrency} done, ${round} rounds`);
     }
   } finally {
     for (const entry of entries) entry.requester.close();
   }
 
-  const rows = prepared.map((item): TokenRow => {
-    if (!('requester' in item)) return item;
-    const stats = new Map<number, TokenStats>();
-    for (const [concurrency, samples] of item.samples) {
-      const rates = samples.map((s) => s.rps);
-      stats.set(concurrency, {
-        rps: median(rates),
-        spread: (Math.max(...rates) - Math.min(...rates)) / median(rates),
-        cpuPer1000: median(samples.map((s) => s.cpuPer1000)),
-        truncated: samples.filter((s) => s.truncated).length,
-      });
-    }
-    return {
-      name: item.contender.name,
-      pkg: item.contender.pkg,
-      stats,
-      ...(item.error !== undefined ? { error: item.error } : {}),
-    };
-  });
-  return { options, rows };
+  return {
+    options,
+    roundsRun,
+    rows: prepared.map((item): TokenRow => {
+      if (!('requester' in item)) return item;
+      const { contender, rounds, error } = item;
+      return { name: contender.name, pkg: contender.pkg, rounds, ...(error !== undefined ? { error } : {}) };
+    }),
+  };
 }
