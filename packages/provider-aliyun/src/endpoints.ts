@@ -79,6 +79,8 @@ export interface AliyunProviderOverrides {
   issuer?: string;
 }
 
+const overrideNames: readonly string[] = ['signinOrigin', 'oauthOrigin', 'issuer'];
+
 /** The resolved hosts and issuer of a site after overrides. */
 export interface ResolvedAliyunSite {
   readonly region: AliyunRegion;
@@ -96,6 +98,11 @@ export function resolveSite(region: AliyunRegion, overrides: AliyunProviderOverr
   }
   if (typeof overrides !== 'object' || overrides === null) {
     throw new InvalidArgumentError('overrides', 'must be an object such as { signinOrigin, oauthOrigin, issuer }');
+  }
+  const unknown = Object.keys(overrides).filter((name) => !overrideNames.includes(name));
+  if (unknown.length > 0) {
+    // A misspelt override would silently send a test's requests to the real Alibaba Cloud.
+    throw new InvalidArgumentError('overrides', `unknown option ${unknown.map((name) => `"${name}"`).join(', ')}; expected ${overrideNames.join(', ')}`);
   }
   const site = aliyunSites[region];
   const signinOrigin = overrides.signinOrigin === undefined ? site.signinOrigin : origin('signinOrigin', overrides.signinOrigin);

@@ -67,7 +67,8 @@ export function isAliyunInvalidTokenError(error: unknown): error is OAuth2Server
  * try {
  *   await oauth.refreshAccessToken(refreshToken);
  * } catch (err) {
- *   if (err.name === 'OAuthServerError' && err.code === 'invalid_grant') return redirectToLogin();
+ *   if (!(err instanceof AliyunOAuthServerError)) throw err;
+ *   if (err.code === 'invalid_grant') return redirectToLogin();
  *   console.error(err.message, err.data.requestid);
  * }
  * ```

@@ -138,7 +138,9 @@ export class AliyunOAuth2 {
 
   /**
    * Exchanges the callback's code for tokens. Pass the redirect URI used in `getAuthorizeURL`: Alibaba
-   * Cloud requires it to match (`@alicloud/oauth2` never sent it correctly).
+   * Cloud requires it to match (`@alicloud/oauth2` never sent it correctly). Like the old SDK, this does
+   * not verify the `id_token`; `oauth.client.authorizationCode.handleCallback()` checks state and verifies
+   * it.
    *
    * @example
    * ```ts

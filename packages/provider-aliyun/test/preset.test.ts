@@ -78,6 +78,7 @@ describe('aliyunProvider overrides', () => {
     { name: 'a relative origin', region: 'cn', overrides: { signinOrigin: 'localhost:4000' }, argument: 'signinOrigin' },
     { name: 'a non-http origin', region: 'intl', overrides: { oauthOrigin: 'ftp://127.0.0.1' }, argument: 'oauthOrigin' },
     { name: 'a relative issuer', region: 'intl', overrides: { issuer: 'oauth.alibabacloud.com' }, argument: 'issuer' },
+    { name: 'a misspelt override, which would reach the real site', region: 'cn', overrides: { oauthOrign: 'http://127.0.0.1:1' }, argument: 'overrides' },
   ];
   for (const { name, region, overrides, argument } of refused) {
     it(`refuses ${name}`, () => {
