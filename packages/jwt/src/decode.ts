@@ -89,7 +89,12 @@ function checkTypes(part: 'header' | 'payload', object: Record<string, unknown>,
  * console.log(header.alg, header.kid, payload.iss, payload.sub);
  * ```
  */
-export function decodeJwt(token: string): { header: JwtHeader; payload: JwtPayload } {
+export function decodeJwt(token: string): {
+  /** The JOSE header, unverified. */
+  header: JwtHeader;
+  /** The claims, unverified. */
+  payload: JwtPayload;
+} {
   assertCompactJwt(token);
   const [encodedHeader, encodedPayload, signature] = token.split('.') as [string, string, string];
   const header = decodeJsonObject(encodedHeader, 'header');

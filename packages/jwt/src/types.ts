@@ -101,5 +101,6 @@ export interface IdTokenClaims extends JwtPayload {
  * ```
  */
 export interface JsonWebKeySet {
+  /** The keys, as JSON Web Keys (RFC 7517 §4). */
   keys: JWK[];
 }
