@@ -77,6 +77,8 @@ function tokenFields(body: JsonObject, problem: Problem, scopeSeparator: string,
   const idToken = optionalString(body, 'id_token', problem);
   const scopeText = optionalString(body, 'scope', problem);
   const expiresAt = expiry();
+  // A huge expires_in/expires_at (1e20) makes an Invalid Date, whose toISOString() throws a RangeError.
+  if (expiresAt !== undefined && Number.isNaN(expiresAt.getTime())) throw problem('the expiry is beyond any representable date');
 
   const raw: TokenResponse = { ...body, access_token: accessToken, token_type: tokenType };
   if (typeof body.expires_in === 'string') raw.expires_in = Number(body.expires_in);
