@@ -1,6 +1,6 @@
 import ky, { isHTTPError, isNetworkError, isTimeoutError } from 'ky';
 import type { KyInstance, Options as KyOptions } from 'ky';
-import { OAuth2AbortError, OAuth2Error, OAuth2NetworkError, OAuth2TimeoutError } from '../errors.js';
+import { OAuth2AbortError, OAuth2Error, OAuth2NetworkError, OAuth2TimeoutError, ResponseTooLargeError } from '../errors.js';
 import { log } from '../log.js';
 import { urlForLog } from '../security/redact.js';
 import { readBodyText } from './body.js';
@@ -113,11 +113,17 @@ export function createHttpClient(settings: HttpSettings): HttpClient {
       return { status: response.status, headers: response.headers, text };
     } catch (error) {
       if (isHTTPError(error)) {
-        // Retries exhausted on 429/503: hand the last answer to the caller's response handling.
-        log.http('%s %s -> %d after retries', call.method, urlForLog(call.url), error.response.status);
+        // Retries exhausted on 429/503: hand the last answer to the caller's response handling. ky has
+        // read its body under its own bound (10 MiB); ours applies here as to any other body.
+        const { status, headers } = error.response;
+        log.http('%s %s -> %d after retries', call.method, urlForLog(call.url), status);
         const data: unknown = error.data;
         const text = typeof data === 'string' ? data : data === undefined ? '' : JSON.stringify(data);
-        return { status: error.response.status, headers: error.response.headers, text };
+        const declared = Number(headers.get('content-length') ?? 0);
+        if (declared > settings.maxResponseBytes || new TextEncoder().encode(text).byteLength > settings.maxResponseBytes) {
+          throw new ResponseTooLargeError({ status, endpoint: call.endpoint, limit: settings.maxResponseBytes });
+        }
+        return { status, headers, text };
       }
       throw translateFailure(error, call, deadline, settings.timeout);
     }
