@@ -175,6 +175,7 @@ describe('toJSON and createToken', () => {
     { name: 'a numeric access_token', value: { access_token: 42 } },
     { name: 'an unparsable expires_at', value: { access_token: accessTokenValue, expires_at: 'next tuesday' } },
     { name: 'a non-numeric expires_in', value: { access_token: accessTokenValue, expires_in: 'soon' } },
+    { name: 'an expires_at beyond any representable date', value: { access_token: accessTokenValue, expires_at: 1e20 } },
     { name: 'a refresh_token that is not a string', value: { access_token: accessTokenValue, refresh_token: { value: refreshTokenValue } } },
   ];
   for (const { name, value } of malformed) {

@@ -190,6 +190,20 @@ const cases: HostileCase[] = [
     check: (error) => expect(error.message).toMatch(/expires_in must be a non-negative number of seconds, got -60/),
   },
   {
+    name: 'an expires_in beyond any representable date',
+    respond: (_request, response) => sendJson(response, 200, { access_token: leakedAccessToken, expires_in: 1e20 }),
+    errorClass: OAuth2ResponseError,
+    code: 'ERR_OAUTH2_INVALID_RESPONSE',
+    check: responseError(200),
+  },
+  {
+    name: 'an expires_at beyond any representable date',
+    respond: (_request, response) => sendJson(response, 200, { access_token: leakedAccessToken, expires_at: '99999999999999999' }),
+    errorClass: OAuth2ResponseError,
+    code: 'ERR_OAUTH2_INVALID_RESPONSE',
+    check: responseError(200),
+  },
+  {
     name: 'a body that never finishes (Content-Length declared)',
     respond: (_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json', 'content-length': '200' });

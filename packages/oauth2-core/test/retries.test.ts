@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient, defineProvider, OAuth2AbortError, OAuth2ServerError, OAuth2TimeoutError } from '../src/index.js';
+import { createClient, defineProvider, OAuth2AbortError, OAuth2ServerError, OAuth2TimeoutError, ResponseTooLargeError } from '../src/index.js';
 import type { ClientOptions, OAuth2Client } from '../src/index.js';
 import { sendJson, startEdgeServer } from './helpers/edge-server.js';
 import type { EdgeHandler, EdgeServer } from './helpers/edge-server.js';
@@ -99,6 +99,27 @@ describe('client credentials are retried', () => {
     await expect(client.clientCredentials.getToken({ scope: 'a' })).rejects.toMatchObject({ error: 'server_error', status: 500 });
     await expect(client.clientCredentials.getToken({ scope: 'b' })).rejects.toMatchObject({ error: 'invalid_scope', status: 400 });
     expect(tokenRequests(server)).toHaveLength(2);
+  });
+
+  it('still refuses an oversized body in the last 503 once retries are exhausted', async () => {
+    const padding = 'x'.repeat(2 * 1024 * 1024);
+    const server = await serve((_request, response) => sendJson(response, 503, { ...unavailable, padding }, { 'retry-after': '0' }));
+    const error = await clientOf(server).clientCredentials.getToken().catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+    expect(error).toMatchObject({ code: 'ERR_OAUTH2_RESPONSE_TOO_LARGE', status: 503, limit: 1024 * 1024 });
+    expect(tokenRequests(server)).toHaveLength(3);
+  });
+
+  it('refuses a 503 body beyond the limit even when it is too big to read at all', async () => {
+    const body = Buffer.alloc(11 * 1024 * 1024, 0x61);
+    const server = await serve((_request, response) => {
+      response.on('error', () => undefined);
+      response.writeHead(503, { 'content-type': 'text/plain', 'content-length': body.length, 'retry-after': '0' });
+      response.end(body);
+    });
+    const error = await clientOf(server, { retry: { limit: 0 } }).clientCredentials.getToken().catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+    expect(tokenRequests(server)).toHaveLength(1);
   });
 
   it('stops at the client timeout when Retry-After asks for longer', async () => {
