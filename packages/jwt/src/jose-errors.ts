@@ -21,6 +21,10 @@ export function fromJoseError(error: unknown): OAuth2Error {
         'the ID token is signed with an algorithm that is not allowed (see the algorithms option; "none" is never accepted, and HS256/384/512 need clientSecret)',
         { cause: error },
       );
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+      return new IdTokenValidationError('ERR_ID_TOKEN_KEY_NOT_FOUND', 'no key in the JSON Web Key Set matches the ID token\'s kid and alg', {
+        cause: error,
+      });
     case 'ERR_JOSE_NOT_SUPPORTED':
       return new IdTokenValidationError('ERR_ID_TOKEN_ALGORITHM', 'the ID token uses an algorithm or header this runtime or key cannot verify', {
         cause: error,

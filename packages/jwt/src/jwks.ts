@@ -63,6 +63,15 @@ function isNoMatchingKey(error: unknown): boolean {
 }
 
 /**
+ * Whether a key-set lookup error says something about the token (no key, several keys, an algorithm jose
+ * cannot use with a key set) rather than about the key set; those pass through to verifyIdToken's mapping.
+ */
+export function isKeySelectionOutcome(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ERR_JWKS_NO_MATCHING_KEY' || code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS' || code === 'ERR_JOSE_NOT_SUPPORTED';
+}
+
+/**
  * The issuer's signing keys at a JWKS URL, downloaded on first use and cached: see
  * {@link createRemoteJwks}. Create one per issuer and reuse it for every verification.
  *
@@ -168,8 +177,7 @@ export class RemoteJwks {
       // A reload may have replaced the key set meanwhile: remember only what the current one selected.
       return keySet === this.#keySet ? this.#selected.remember(header, token, key) : key;
     } catch (error) {
-      const code = (error as { code?: unknown } | null)?.code;
-      if (code === 'ERR_JWKS_NO_MATCHING_KEY' || code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') throw error;
+      if (isKeySelectionOutcome(error)) throw error;
       throw new JwksFetchError(this.url, `the key set has a key for this token that cannot be imported`, { cause: error });
     }
   }

@@ -1,7 +1,7 @@
 import type { CryptoKey, JWSHeaderParameters, LocalJWKSet } from 'jose';
 import { IdTokenValidationError, InvalidArgumentError } from './errors.js';
 import type { FetchLike } from './jwks-fetch.js';
-import { RemoteJwks, jwksUrl, remoteKeySource } from './jwks.js';
+import { RemoteJwks, isKeySelectionOutcome, jwksUrl, remoteKeySource } from './jwks.js';
 import type { JoseModule } from './jose.js';
 import { SelectedKeys, type KeySource } from './key-source.js';
 import type { JsonWebKeySet } from './types.js';
@@ -44,9 +44,8 @@ function localKeySource(keySet: LocalJWKSet): KeySource {
       keySet(header, token).then(
         (key) => selected.remember(header, token, key),
         (error: unknown) => {
-          const code = (error as { code?: unknown } | null)?.code;
-          if (code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') throw error;
-          if (code === 'ERR_JWKS_NO_MATCHING_KEY') throw noMatchingKey(header);
+          if ((error as { code?: unknown } | null)?.code === 'ERR_JWKS_NO_MATCHING_KEY') throw noMatchingKey(header);
+          if (isKeySelectionOutcome(error)) throw error;
           throw new InvalidArgumentError('jwks', 'has a key for this token that cannot be imported', { cause: error });
         },
       ),

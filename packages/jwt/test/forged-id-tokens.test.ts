@@ -97,6 +97,12 @@ const cases: ForgedCase[] = [
     code: 'ERR_ID_TOKEN_ALGORITHM',
   },
   {
+    name: 'an algorithm jose does not implement, even when the allow-list names it',
+    token: async () => handMadeToken({ alg: 'XS999', kid: 'rsa-1' }, validClaims(), 'c2ln'),
+    options: { algorithms: ['XS999'] },
+    code: 'ERR_ID_TOKEN_ALGORITHM',
+  },
+  {
     name: 'an unknown kid, even after refetching the JWKS',
     token: () => signToken(validClaims(), { ...impostor, kid: 'unknown-kid' }),
     code: 'ERR_ID_TOKEN_KEY_NOT_FOUND',
