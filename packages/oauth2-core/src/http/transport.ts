@@ -101,6 +101,10 @@ export function createHttpClient(settings: HttpSettings): HttpClient {
         method: call.method,
         headers: { accept: call.accept ?? 'application/json', ...call.headers },
         ...(call.form ? { body: call.form } : {}),
+        // A followed 307/308 would re-send the form (client secret, code, verifier, refresh token,
+        // password) to wherever the Location points. OAuth endpoints answer directly, so a POST's 3xx
+        // is handed back as the answer, an unusable one (as createNodeFetch does too).
+        ...(call.method === 'POST' ? { redirect: 'manual' as const } : {}),
         signal,
         retry: retryAllowed ? retry : 0,
         // Only retryable statuses become ky errors (so ky retries them); every other status is ours to read.
