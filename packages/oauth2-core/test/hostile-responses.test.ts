@@ -396,6 +396,25 @@ describe('hostile token endpoint answers', () => {
     expect((error as Error).message).toContain(`${server.url('/reset-with-query')}?[…]`);
   });
 
+  it('does not follow a redirect from the token endpoint, so credentials and codes stay home', async () => {
+    const elsewhere = await startEdgeServer((_request, response) => sendJson(response, 200, { access_token: 'from-elsewhere' }));
+    try {
+      for (const [index, status] of [307, 308, 302].entries()) {
+        const client = clientFor(`/redirect-${index}`, (_request, response) => {
+          response.writeHead(status, { location: elsewhere.url('/collect') }).end();
+        }, { tokenEndpointAuthMethod: 'client_secret_post' });
+        const error = await client.authorizationCode
+          .getToken({ code: 'code-to-keep', redirectUri: 'https://app.example/cb', codeVerifier: 'v'.repeat(43) })
+          .catch((reason: unknown) => reason);
+        expect(error).toBeInstanceOf(OAuth2ResponseError);
+        expect((error as OAuth2ResponseError).status).toBe(status);
+      }
+      expect(elsewhere.requests).toEqual([]);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it('refuses a body over a configured maxResponseBytes', async () => {
     const client = clientFor('/small-limit', (_request, response) =>
       send(response, 200, 'application/json', JSON.stringify({ access_token: leakedAccessToken, padding: 'x'.repeat(2000) })),
