@@ -26,6 +26,12 @@ export interface ClientOptions {
   retry?: RetryOptions | false;
   /** Allowed clock skew for ID-token time claims, in seconds. Default 5. */
   clockTolerance?: number;
+  /**
+   * Caching of the provider's JWKS, in ms: keys are reused for `cacheMaxAge` (default 10 minutes), and a
+   * token with an unknown `kid` triggers a new download at most once per `cooldown` (default 30 s), which
+   * bounds the requests that tokens with made-up key ids can cause.
+   */
+  jwksCache?: { cacheMaxAge?: number; cooldown?: number };
   /** Headers sent with every request, e.g. a `user-agent`. */
   headers?: Record<string, string>;
 }
@@ -40,6 +46,7 @@ export interface ResolvedOptions {
   maxResponseBytes: number;
   retry: RetryOptions | false;
   clockTolerance: number;
+  jwksCache: { cacheMaxAge?: number; cooldown?: number };
   auth: ClientAuthentication;
 }
 
@@ -85,6 +92,7 @@ export function resolveOptions(provider: ProviderPreset, options: ClientOptions)
     maxResponseBytes,
     retry: options.retry ?? {},
     clockTolerance,
+    jwksCache: options.jwksCache ?? {},
     auth: {
       clientId,
       method,

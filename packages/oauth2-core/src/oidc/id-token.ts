@@ -37,7 +37,7 @@ export function createIdTokenVerifier(context: ClientContext): IdTokenVerifier {
     if (issuer === undefined || jwksUrl === undefined) {
       throw new InvalidArgumentError('provider', `"${provider.name}" has no issuer or JWKS URL, so its ID tokens cannot be verified`);
     }
-    jwks ??= createRemoteJwks(jwksUrl, { fetch: http.fetch });
+    jwks ??= createRemoteJwks(jwksUrl, { fetch: http.fetch, ...options.jwksCache });
     return verifyIdToken(idToken, {
       issuer,
       audience: options.clientId,
