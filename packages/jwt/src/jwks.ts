@@ -50,8 +50,12 @@ function duration(name: string, value: number | undefined, fallback: number): nu
 /** Parses a JWKS URL, throwing InvalidArgumentError for anything but an absolute http(s) URL. */
 export function jwksUrl(url: unknown, argument: string): string {
   let parsed: URL | undefined;
-  if (url instanceof URL) parsed = url;
-  else if (typeof url === 'string' && URL.canParse(url)) parsed = new URL(url);
+  try {
+    // Not URL.canParse: some edge runtimes and older browsers lack it.
+    parsed = url instanceof URL ? url : typeof url === 'string' ? new URL(url) : undefined;
+  } catch {
+    parsed = undefined;
+  }
   if (parsed === undefined || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
     throw new InvalidArgumentError(argument, 'must be an absolute http(s) URL of a JSON Web Key Set');
   }

@@ -47,7 +47,11 @@ export interface VerifyIdTokenOptions {
   code?: string;
   /** The client secret: the only key ever used for HS256/384/512. Without it, HS* tokens are rejected. */
   clientSecret?: string;
-  /** The fetch used to download a JWKS given as a URL. Ignored for a {@link RemoteJwks}, which has its own. */
+  /**
+   * The fetch used to download a JWKS given as a URL. The process-wide key set is kept per URL *and* fetch
+   * function, so pass the same function every time (not a new arrow per call), or better, create a
+   * {@link RemoteJwks} once. Ignored for a {@link RemoteJwks}, which has its own.
+   */
   fetch?: FetchLike;
   /** The time to check `exp`, `nbf` and `auth_time` against. Default: now. For tests. */
   currentDate?: Date;
