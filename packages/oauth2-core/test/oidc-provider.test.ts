@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createClient, discover, IdTokenValidationError, OAuth2ServerError } from '@x/oauth2-core';
 import type { ClientOptions, OAuth2Client, ProviderPreset } from '@x/oauth2-core';
 import { Browser } from './helpers/http.js';
-import { OIDC_POST_LOGOUT_REDIRECT_URI, startOidcProvider } from './helpers/oidc-provider.js';
+import { OIDC_POST_LOGOUT_REDIRECT_URI, OIDC_REDIRECT_URI, startOidcProvider } from './helpers/oidc-provider.js';
 import type { OidcProviderHarness, OidcTestClient } from './helpers/oidc-provider.js';
 
 describe('against oidc-provider', () => {
@@ -199,5 +199,44 @@ describe('against oidc-provider', () => {
     const landing = new URL(await op.endSession(url, { browser }));
     expect(`${landing.origin}${landing.pathname}`).toBe(OIDC_POST_LOGOUT_REDIRECT_URI);
     expect(landing.searchParams.get('state')).toBe('bye');
+  });
+});
+
+describe('against oidc-provider with signed UserInfo answers', () => {
+  let op: OidcProviderHarness;
+  const registered = { client_id: 'jwt-userinfo-client', client_secret: 'a-secret-long-enough-for-hs256-0123456789' };
+
+  beforeAll(async () => {
+    op = await startOidcProvider({
+      clients: [
+        {
+          ...registered,
+          redirect_uris: [OIDC_REDIRECT_URI],
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          userinfo_signed_response_alg: 'RS256',
+        },
+      ],
+      configure: (configuration) => {
+        configuration.features.jwtUserinfo = { enabled: true };
+      },
+    });
+  });
+  afterAll(() => op.close());
+
+  it('verifies an application/jwt answer and returns its claims', async () => {
+    const client = createClient(await discover(op.issuer), {
+      clientId: registered.client_id,
+      clientSecret: registered.client_secret,
+      redirectUri: OIDC_REDIRECT_URI,
+    });
+    const { url, ...checks } = await client.authorizationCode.createAuthorizationRequest({ scope: 'openid email' });
+    const token = await client.authorizationCode.handleCallback(await op.authorize(url), checks);
+
+    const claims = await client.userinfo(token);
+
+    expect(claims).toMatchObject({ sub: op.user.sub, email: op.user.claims.email, iss: op.issuer, aud: registered.client_id });
+    const userinfoRequest = op.requests.filter((request) => request.path === '/me').at(-1);
+    expect(userinfoRequest?.status).toBe(200);
   });
 });

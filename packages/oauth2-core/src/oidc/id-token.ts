@@ -1,7 +1,9 @@
 import { createRemoteJwks, verifyIdToken } from '@x/jwt';
 import type { IdTokenClaims } from '@x/jwt';
 import type { ClientContext } from '../context.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, OAuth2ResponseError } from '../errors.js';
+import type { JsonObject } from '../http/response.js';
+import { loadJose } from '../security/jose.js';
 
 /** Options of `client.verifyIdToken`. Times are in seconds, as in OpenID Connect Core. */
 export interface IdTokenCheckOptions {
@@ -20,6 +22,8 @@ export interface IdTokenVerifier {
   /** Whether the provider has what verification needs: an issuer and a JWKS URL. */
   readonly available: boolean;
   verify(idToken: string, options?: IdTokenCheckOptions): Promise<IdTokenClaims>;
+  /** Verifies a signed UserInfo answer (OpenID Connect Core §5.3.2) with the same keys. */
+  verifyUserinfoJwt(jwt: string): Promise<JsonObject>;
 }
 
 /**
@@ -33,15 +37,20 @@ export function createIdTokenVerifier(context: ClientContext): IdTokenVerifier {
   const available = issuer !== undefined && jwksUrl !== undefined;
   let jwks: ReturnType<typeof createRemoteJwks> | undefined;
 
-  async function verify(idToken: string, checks: IdTokenCheckOptions = {}): Promise<IdTokenClaims> {
+  function requireVerification(): { issuer: string; keys: ReturnType<typeof createRemoteJwks> } {
     if (issuer === undefined || jwksUrl === undefined) {
-      throw new InvalidArgumentError('provider', `"${provider.name}" has no issuer or JWKS URL, so its ID tokens cannot be verified`);
+      throw new InvalidArgumentError('provider', `"${provider.name}" has no issuer or JWKS URL, so its signed tokens cannot be verified`);
     }
     jwks ??= createRemoteJwks(jwksUrl, { fetch: http.fetch, ...options.jwksCache });
+    return { issuer, keys: jwks };
+  }
+
+  async function verify(idToken: string, checks: IdTokenCheckOptions = {}): Promise<IdTokenClaims> {
+    const { issuer: expectedIssuer, keys } = requireVerification();
     return verifyIdToken(idToken, {
-      issuer,
+      issuer: expectedIssuer,
       audience: options.clientId,
-      jwks,
+      jwks: keys,
       clockTolerance: options.clockTolerance,
       ...(provider.quirks.idTokenSigningAlgorithms ? { algorithms: [...provider.quirks.idTokenSigningAlgorithms] } : {}),
       ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
@@ -49,5 +58,39 @@ export function createIdTokenVerifier(context: ClientContext): IdTokenVerifier {
     });
   }
 
-  return { available, verify };
+  async function verifyUserinfoJwt(jwt: string): Promise<JsonObject> {
+    const { issuer: expectedIssuer, keys } = requireVerification();
+    const { jwtVerify, createLocalJWKSet } = await loadJose();
+    const algorithms = provider.quirks.idTokenSigningAlgorithms ? [...provider.quirks.idTokenSigningAlgorithms] : ['RS256', 'PS256', 'ES256', 'EdDSA'];
+    const attempt = async () => {
+      if (!keys.fresh) await keys.reload();
+      const { payload } = await jwtVerify(jwt, createLocalJWKSet(keys.jwks() ?? { keys: [] }), { algorithms });
+      return payload;
+    };
+    let payload: JsonObject;
+    try {
+      payload = await attempt().catch(async (error: unknown) => {
+        // A new kid after a rotation: download once more, as ID-token verification does.
+        if ((error as { code?: unknown }).code !== 'ERR_JWKS_NO_MATCHING_KEY' || keys.coolingDown) throw error;
+        await keys.reload();
+        return attempt();
+      });
+    } catch (error) {
+      throw new OAuth2ResponseError({ status: 200, endpoint: 'userinfo', reason: `the signed answer failed verification (${describe(error)})` }, { cause: error });
+    }
+    // §5.3.2: a signed answer SHOULD carry iss and aud; when it does, they must be ours.
+    const audience = payload.aud;
+    const audiences = typeof audience === 'string' ? [audience] : Array.isArray(audience) ? audience : undefined;
+    if ((payload.iss !== undefined && payload.iss !== expectedIssuer) || (audiences !== undefined && !audiences.includes(options.clientId))) {
+      throw new OAuth2ResponseError({ status: 200, endpoint: 'userinfo', reason: 'the signed answer is for another issuer or client' });
+    }
+    return payload;
+  }
+
+  return { available, verify, verifyUserinfoJwt };
+}
+
+function describe(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : error instanceof Error ? error.name : 'unknown error';
 }
