@@ -140,10 +140,11 @@ describe('deviceCode.poll()', () => {
   it('adds 5 seconds to the interval on slow_down', async () => {
     const controller = new AbortController();
     const { client, polls } = await deviceServer({ polls: ['slow_down'] });
+    const authorization = await client.deviceCode.start();
     const intervals: number[] = [];
     const started = performance.now();
     const error = await client.deviceCode
-      .poll(await client.deviceCode.start(), {
+      .poll(authorization, {
         signal: controller.signal,
         onPending: ({ interval }) => {
           intervals.push(interval);
@@ -192,10 +193,11 @@ describe('deviceCode.poll()', () => {
     const { client, polls } = await deviceServer({
       authorization: { device_code: 'device-code-secret', user_code: 'u', verification_uri: 'https://as.example/d', expires_in: 600, interval: 30 },
     });
+    const authorization = await client.deviceCode.start();
     const controller = new AbortController();
     const started = performance.now();
     const error = await client.deviceCode
-      .poll(await client.deviceCode.start(), {
+      .poll(authorization, {
         signal: controller.signal,
         // Runs right after the 30-second wait has begun.
         onPending: () => queueMicrotask(() => controller.abort(new Error('user pressed cancel'))),

@@ -377,8 +377,8 @@ describe('hostile token endpoint answers', () => {
       expect(typed.name).toBe(hostile.errorClass.name);
       hostile.check?.(typed);
       expectNoSecrets(typed);
-      // Within the client's timeout (plus scheduling slack), and a timeout really is the timeout.
-      expect(elapsed).toBeLessThan(timeout + 500);
+      // Within the client's timeout (plus scheduling slack for a loaded machine), and a timeout really is the timeout.
+      expect(elapsed).toBeLessThan(timeout + 1000);
       if (hostile.errorClass === OAuth2TimeoutError) expect(elapsed).toBeGreaterThanOrEqual(timeout - 20);
       expect(server.requests.filter((request) => request.url === `/case-${index}`)).toHaveLength(1);
     });
