@@ -22,9 +22,12 @@ export interface ColdTarget {
   readonly cwd: string;
 }
 
+/** The reference the start-up target is stated against: ours ≤ ky + debug + 10 ms. */
+export const COLD_REFERENCE = 'ky + debug';
+
 export const COLD_TARGETS: readonly ColdTarget[] = [
   { name: '@x/oauth2-core', specifiers: ['@x/oauth2-core'], cwd: benchDir },
-  { name: 'ky + debug', specifiers: ['ky', 'debug'], cwd: coreDir },
+  { name: COLD_REFERENCE, specifiers: ['ky', 'debug'], cwd: coreDir },
   { name: 'ky', specifiers: ['ky'], cwd: benchDir },
   { name: 'debug', specifiers: ['debug'], cwd: coreDir },
   { name: 'jose', specifiers: ['jose'], cwd: benchDir },
@@ -38,6 +41,8 @@ export interface ColdRow {
   readonly name: string;
   /** Median import time in ms. */
   readonly importMs?: number;
+  /** Median over rounds of (this − reference) within the same round, in ms. */
+  readonly deltaMs?: number;
   readonly error?: string;
 }
 
@@ -53,35 +58,54 @@ async function sample(target: ColdTarget): Promise<number> {
   const env = { ...process.env };
   delete env['NODE_OPTIONS'];
   delete env['DEBUG'];
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', code], {
-    cwd: target.cwd,
-    env,
-    timeout: SPAWN_LIMIT_MS,
-  });
+  let stdout: string;
+  try {
+    ({ stdout } = await run(process.execPath, ['--input-type=module', '-e', code], { cwd: target.cwd, env, timeout: SPAWN_LIMIT_MS }));
+  } catch (error) {
+    // The child's stderr holds a stack trace; its error line is what the report needs.
+    const stderr = typeof error === 'object' && error !== null && 'stderr' in error ? String(error.stderr) : '';
+    const line = stderr.split('\n').find((l) => /^\w*Error\b/.test(l.trim()));
+    throw new Error(line?.trim().slice(0, 200) ?? errorMessage(error).split('\n')[0]);
+  }
   const ms = Number(stdout.trim());
   if (!Number.isFinite(ms)) throw new Error(`unexpected output: ${stdout.slice(0, 200)}`);
   return ms;
 }
 
 export async function measureColdStart(rounds: number): Promise<ColdRow[]> {
-  const samples = new Map<string, number[]>();
+  // Per target, the sample of each round (undefined where it failed), so deltas can be paired by round.
+  const samples = new Map<string, (number | undefined)[]>(COLD_TARGETS.map((t) => [t.name, []]));
   const errors = new Map<string, string>();
-  const take = async (target: ColdTarget, record: boolean): Promise<void> => {
-    if (errors.has(target.name)) return;
+  const take = async (target: ColdTarget): Promise<number | undefined> => {
+    if (errors.has(target.name)) return undefined;
     try {
-      const ms = await sample(target);
-      if (record) samples.set(target.name, [...(samples.get(target.name) ?? []), ms]);
+      return await sample(target);
     } catch (error) {
       errors.set(target.name, errorMessage(error));
+      return undefined;
     }
   };
   // The first spawn of each warms the file-system cache; a cold disk is not what this compares.
-  for (const target of COLD_TARGETS) await take(target, false);
+  for (const target of COLD_TARGETS) await take(target);
   for (let round = 0; round < rounds; round++) {
-    for (const target of rotate(COLD_TARGETS, round)) await take(target, true);
+    for (const target of rotate(COLD_TARGETS, round)) {
+      const list = samples.get(target.name) ?? [];
+      list[round] = await take(target);
+    }
   }
+  const reference = samples.get(COLD_REFERENCE) ?? [];
   return COLD_TARGETS.map((target): ColdRow => {
     const error = errors.get(target.name);
-    return error !== undefined ? { name: target.name, error } : { name: target.name, importMs: median(samples.get(target.name) ?? []) };
+    if (error !== undefined) return { name: target.name, error };
+    const own = samples.get(target.name) ?? [];
+    const deltas = own.flatMap((ms, round) => {
+      const ref = reference[round];
+      return ms === undefined || ref === undefined ? [] : [ms - ref];
+    });
+    return {
+      name: target.name,
+      importMs: median(own.filter((ms): ms is number => ms !== undefined)),
+      ...(deltas.length > 0 ? { deltaMs: median(deltas) } : {}),
+    };
   });
 }

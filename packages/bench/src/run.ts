@@ -26,7 +26,7 @@ const settings = {
   } satisfies TokenRequestOptions,
   stormCallers: 200,
   idToken: { verificationsPerRound: quick ? 200 : 2000, rounds: quick ? 2 : 5 },
-  coldRounds: quick ? 3 : 9,
+  coldRounds: quick ? 3 : 11,
 };
 
 const log = (line: string): void => {
