@@ -237,6 +237,16 @@ const cases: HostileCase[] = [
     check: (error) => expect((error as OAuth2TimeoutError).timeout).toBe(300),
   },
   {
+    name: 'a body cut short (the connection closes before Content-Length bytes)',
+    respond: (_request, response, raw) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
+      response.write(`{"access_token":"${leakedAccessToken}"`, () => raw.socket.destroy());
+    },
+    errorClass: OAuth2NetworkError,
+    code: 'ERR_OAUTH2_NETWORK',
+    check: (error) => expect((error as OAuth2NetworkError).endpoint).toBe('token'),
+  },
+  {
     name: 'a reset connection',
     respond: (_request, _response, raw) => raw.socket.destroy(),
     errorClass: OAuth2NetworkError,
