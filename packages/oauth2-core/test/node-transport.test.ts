@@ -144,6 +144,14 @@ describe('createNodeFetch', () => {
     expect((await f(`${url}/503`)).status).toBe(503);
   });
 
+  it('rejects a status fetch cannot represent with a TypeError, without hanging', async () => {
+    const { url } = await startServer((_request, response) => {
+      response.writeHead(600, { 'content-length': 2 });
+      response.end('{}');
+    });
+    await expect(newFetch()(url)).rejects.toBeInstanceOf(TypeError);
+  });
+
   it('streams a large body intact, with and without a content-length', async () => {
     const payload = Buffer.alloc(3 * 1024 * 1024);
     for (let i = 0; i < payload.length; i++) payload[i] = i % 251;

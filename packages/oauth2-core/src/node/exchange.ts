@@ -2,7 +2,7 @@
  * One request/response exchange over `node:http(s)`, surfaced as a global `Response`.
  *
  * The exchange moves through three phases: `headers` (the fetch promise is pending), `body` (the promise
- * resolved with a streaming body) and `done`. Every failure goes through `fail()`, which settles exactly
+ * resolved; the body streams) and `done`. Every failure goes through `fail()`, which settles exactly
  * once: it rejects the promise or errors the body stream, removes the abort listener and destroys the
  * socket, so nothing hangs and no listener or socket outlives the exchange.
  */
@@ -18,8 +18,8 @@ export interface ExchangeOptions {
   readonly socketTimeout: number;
 }
 
-/** Responses up to this size (by `content-length`) are read whole before the promise resolves. */
-const BUFFERED_BODY_LIMIT = 64 * 1024;
+/** Bytes the body stream buffers ahead of its reader before the socket is paused. */
+const STREAM_HIGH_WATER_MARK = 64 * 1024;
 /** Statuses whose responses have no body by definition (fetch's "null body status"). */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
@@ -95,68 +95,45 @@ export function exchange(wire: WireRequest, options: ExchangeOptions): Promise<R
       const headers = new Headers();
       const raw = response.rawHeaders;
       for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] ?? '', raw[i + 1] ?? '');
-      const init: ResponseInit = { status, statusText: response.statusMessage ?? '', headers };
-      const url = wire.url.href;
 
       response.on('error', (error) => fail(networkError(error)));
       response.on('close', () => {
         if (!response.complete) fail(networkError(Object.assign(new Error('terminated'), { code: 'ECONNRESET' })));
       });
 
+      let body: ReadableStream<Uint8Array> | null = null;
       if (wire.method === 'HEAD' || NULL_BODY_STATUSES.has(status)) {
         response.on('end', done);
         response.resume();
-        settleWith(null);
-        return;
-      }
-
-      const decoder = createDecoder(headers.get('content-encoding'));
-      if (decoder !== undefined) {
-        decoder.on('error', (error) => fail(networkError(error)));
-        response.pipe(decoder);
-      }
-      const body: Readable = decoder ?? response;
-      source = body;
-
-      const length = Number(response.headers['content-length']);
-      if (decoder === undefined && Number.isInteger(length) && length <= BUFFERED_BODY_LIMIT) {
-        // Small bodies (every token response) are read whole: a byte body makes `Response#text()` far
-        // cheaper than a stream, and the socket goes back to the pool before the caller even looks.
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          if (phase === 'done') return;
-          done();
-          settleWith(Buffer.concat(chunks));
-        });
-        return;
-      }
-
-      phase = 'body';
-      settleWith(
-        streamBody(body, {
+      } else {
+        const decoder = createDecoder(headers.get('content-encoding'));
+        if (decoder !== undefined) {
+          decoder.on('error', (error) => fail(networkError(error)));
+          response.pipe(decoder);
+        }
+        source = decoder ?? response;
+        body = streamBody(source, {
           onFailure: (fn) => (failBody = fn),
           onEnd: done,
           onCancel: () => {
             failBody = undefined;
             fail(undefined);
           },
-        }),
-      );
-
-      function settleWith(body: BodyInit | null): void {
-        let built: Response;
-        try {
-          built = new Response(body, init);
-        } catch (error) {
-          // A status outside 200-599 or a malformed status text: fetch reports those as network errors.
-          fail(networkError(error));
-          return;
-        }
-        // `Response#url` is read-only and empty for constructed responses; callers log and compare it.
-        Object.defineProperty(built, 'url', { value: url });
-        resolve(built);
+        });
       }
+
+      let built: Response;
+      try {
+        built = new Response(body, { status, statusText: response.statusMessage ?? '', headers });
+      } catch (error) {
+        // A status outside 200-599 or a malformed status text: fetch reports those as network errors.
+        fail(networkError(error));
+        return;
+      }
+      // `Response#url` is read-only and empty for constructed responses; callers log and compare it.
+      Object.defineProperty(built, 'url', { value: wire.url.href });
+      phase = 'body';
+      resolve(built);
     });
 
     request.end(wire.body);
@@ -222,6 +199,6 @@ function streamBody(source: Readable, hooks: StreamHooks): ReadableStream<Uint8A
         hooks.onCancel();
       },
     },
-    { highWaterMark: BUFFERED_BODY_LIMIT, size: (chunk) => chunk.byteLength },
+    { highWaterMark: STREAM_HIGH_WATER_MARK, size: (chunk) => chunk.byteLength },
   );
 }

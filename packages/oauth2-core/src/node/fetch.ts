@@ -51,7 +51,6 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'])
  *   secret in the body would leak it to the new location.
  * - No cookies, cache, CORS or `credentials` handling; `Accept-Encoding` is not added, but gzip, deflate
  *   and br response bodies are decoded when a server sends them.
- * - Bodies up to 64 KiB with a `Content-Length` are read whole before the promise resolves.
  *
  * Aborting the signal rejects with the signal's reason (or errors the body stream once it is being read)
  * and destroys the socket. Network failures reject with a `TypeError` whose `cause` is the Node error
