@@ -245,6 +245,28 @@ describe('createNodeFetch', () => {
     expect(server.connections()).toBeLessThanOrEqual(4);
   });
 
+  it('resends an idempotent request once when a reused socket turns out dead, but never a POST', async () => {
+    // The server kills any connection on its second request: for the client this is exactly a keep-alive
+    // socket that the server closed while it sat in the pool.
+    const served = new WeakMap<object, number>();
+    const server = await startServer((request, response, body) => {
+      const count = (served.get(request.socket) ?? 0) + 1;
+      served.set(request.socket, count);
+      if (count > 1) request.socket.destroy();
+      else echo(request, response, body);
+    });
+    const f = newFetch({ maxSockets: 1 });
+    await (await f(server.url)).text();
+    const retried = await f(`${server.url}/again`);
+    expect(((await retried.json()) as Echo).url).toBe('/again');
+    expect(server.connections()).toBe(2);
+
+    const post = await f(server.url, { method: 'POST', body: 'once' }).catch((error: unknown) => error);
+    expect(post).toBeInstanceOf(TypeError);
+    expect((post as TypeError).cause).toMatchObject({ code: 'ECONNRESET' });
+    expect(server.connections()).toBe(2);
+  });
+
   it('closes a pooled socket once it has been idle for idleTimeout', async () => {
     let socketClosed!: Promise<unknown>;
     const server = await startServer((request, response, body) => {
