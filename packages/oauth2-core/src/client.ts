@@ -1,6 +1,6 @@
 import type { IdTokenClaims } from '@x/jwt';
 import type { CallOptions, ClientContext } from './context.js';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError, NoRefreshTokenError } from './errors.js';
 import { createAuthorizationCodeGrant } from './grants/authorization-code.js';
 import type { AuthorizationCodeGrant } from './grants/authorization-code.js';
 import { createDeviceCodeGrant } from './grants/device-code.js';
@@ -153,8 +153,12 @@ export function createClient(provider: ProviderPreset, options: ClientOptions): 
   const makeToken = (fields: TokenFields, claims?: IdTokenClaims) => new AccessToken(fields, owner, claims);
   const refresh = createRefresher(context, idTokens, makeToken);
 
-  const tokenValue = (token: AccessToken | string, hint?: TokenTypeHint): string | undefined =>
-    token instanceof AccessToken ? (hint === 'refresh_token' ? token.refreshToken : token.accessToken) : token;
+  const tokenValue = (token: AccessToken | string, hint?: TokenTypeHint): string => {
+    if (!(token instanceof AccessToken)) return token;
+    if (hint !== 'refresh_token') return token.accessToken;
+    if (token.refreshToken === undefined) throw new NoRefreshTokenError();
+    return token.refreshToken;
+  };
 
   return {
     provider,
@@ -165,8 +169,8 @@ export function createClient(provider: ProviderPreset, options: ClientOptions): 
     deviceCode: createDeviceCodeGrant(context, makeToken),
     refresh,
     grant: (grantType, params, call) => requestGenericGrant(context, makeToken, grantType, params, call),
-    revoke: async (token, hint, call) => revokeToken(context, tokenValue(token, hint) ?? '', hint, call),
-    introspect: async (token, hint, call) => introspectToken(context, tokenValue(token, hint) ?? '', hint, call),
+    revoke: async (token, hint, call) => revokeToken(context, tokenValue(token, hint), hint, call),
+    introspect: async (token, hint, call) => introspectToken(context, tokenValue(token, hint), hint, call),
     userinfo: (token, userinfoOptions) => fetchUserinfo(context, idTokens, token, userinfoOptions),
     endSessionURL: (params) => buildEndSessionUrl(context, params),
     verifyIdToken: (idToken, checks) => idTokens.verify(idToken, checks),

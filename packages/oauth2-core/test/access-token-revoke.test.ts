@@ -102,6 +102,14 @@ describe('client.revoke()', () => {
     await client.revoke(token);
     expect(server.requests.map((request) => request.form.get('token'))).toEqual(['rt-to-revoke', 'at-to-revoke']);
   });
+
+  it('rejects with NoRefreshTokenError, as token.revoke does, when the token has no refresh token', async () => {
+    const { server, client } = await setup(ok);
+    const token = client.createToken({ access_token: 'at' });
+    await expect(client.revoke(token, 'refresh_token')).rejects.toBeInstanceOf(NoRefreshTokenError);
+    await expect(client.introspect(token, 'refresh_token')).rejects.toBeInstanceOf(NoRefreshTokenError);
+    expect(server.requests).toHaveLength(0);
+  });
 });
 
 describe('revocation answers', () => {

@@ -193,6 +193,12 @@ describe('presetFromMetadata()', () => {
     const postOnly = presetFromMetadata(metadataFor('https://as.example', { token_endpoint_auth_methods_supported: ['private_key_jwt', 'client_secret_post'] }));
     expect(postOnly.tokenEndpointAuthMethod).toBe('client_secret_post');
     expect(presetFromMetadata(metadataFor('https://as.example')).tokenEndpointAuthMethod).toBe('client_secret_basic');
+    const jwtOnly = presetFromMetadata(metadataFor('https://as.example', { token_endpoint_auth_methods_supported: ['private_key_jwt', 'client_secret_jwt'] }));
+    expect(jwtOnly.tokenEndpointAuthMethod).toBe('client_secret_jwt');
+  });
+
+  it('refuses metadata whose issuer is not a URL with an InvalidArgumentError', () => {
+    expect(() => presetFromMetadata({ issuer: 'not a url', token_endpoint: 'https://as.example/token' })).toThrow(InvalidArgumentError);
   });
 
   it('takes the ID-token algorithms, never "none"', () => {

@@ -119,12 +119,10 @@ export function presetFromMetadata(metadata: AuthorizationServerMetadata, option
   const authMethods = Array.isArray(metadata.token_endpoint_auth_methods_supported)
     ? (metadata.token_endpoint_auth_methods_supported as unknown[])
     : ['client_secret_basic'];
-  // RFC 8414 §2: absent means client_secret_basic only. Prefer it, then post.
-  const tokenEndpointAuthMethod: TokenEndpointAuthMethod = authMethods.includes('client_secret_basic')
-    ? 'client_secret_basic'
-    : authMethods.includes('client_secret_post')
-      ? 'client_secret_post'
-      : 'client_secret_basic';
+  // RFC 8414 §2: absent means client_secret_basic only. For clients with a secret, prefer the methods
+  // that use it as it is, in this order.
+  const secretMethods: TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt'];
+  const tokenEndpointAuthMethod = secretMethods.find((method) => authMethods.includes(method)) ?? 'client_secret_basic';
   const algorithms = Array.isArray(metadata.id_token_signing_alg_values_supported)
     ? (metadata.id_token_signing_alg_values_supported as unknown[]).filter((alg): alg is string => typeof alg === 'string' && alg !== 'none')
     : undefined;
@@ -138,6 +136,9 @@ export function presetFromMetadata(metadata: AuthorizationServerMetadata, option
     endSession: endpoint('end_session_endpoint'),
     jwks: endpoint('jwks_uri'),
   };
+  if (typeof metadata?.issuer !== 'string' || !URL.canParse(metadata.issuer)) {
+    throw new InvalidArgumentError('metadata.issuer', 'must be the absolute URL of the issuer');
+  }
   return defineProvider({
     name: options.name ?? new URL(metadata.issuer).host,
     issuer: metadata.issuer,
