@@ -13,6 +13,22 @@ import * as openid from 'openid-client';
 import { ClientCredentials } from 'simple-oauth2';
 import { loadClient } from './core.js';
 
+/** Row names, shared with the report, which talks about some rows by name. */
+export const NAMES = {
+  rawFetch: 'raw fetch',
+  rawKy: 'raw ky',
+  nodeFetchAlone: 'createNodeFetch alone (diagnostic)',
+  kyNodeFetch: 'raw ky + createNodeFetch (diagnostic)',
+  rawNodeHttp: 'raw node:http keep-alive',
+  us: 'us (default)',
+  usNode: 'us + createNodeFetch',
+  usNodeNoRetry: 'us + createNodeFetch, retry: false (diagnostic)',
+  simpleOauth2: 'simple-oauth2',
+  openidClient: 'openid-client',
+  oauth4webapi: 'oauth4webapi',
+  badgateway: '@badgateway/oauth2-client',
+} as const;
+
 export const CLIENT_ID = 'bench-client';
 export const CLIENT_SECRET = 'bench-secret';
 const BASIC = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`;
@@ -77,20 +93,20 @@ async function createNodeFetch(): Promise<typeof fetch & { close(): void }> {
 }
 
 const rawFetch: TokenContender = {
-  name: 'raw fetch',
+  name: NAMES.rawFetch,
   pkg: 'node',
   setup: async (origin) => fetchRequester(origin, fetch, () => {}),
 };
 
 const rawKy: TokenContender = {
-  name: 'raw ky',
+  name: NAMES.rawKy,
   pkg: 'ky',
   setup: async (origin) => kyRequester(origin, undefined, () => {}),
 };
 
 /** Diagnostic: our transport without ky or the client, next to raw node:http. */
 const nodeFetchAlone: TokenContender = {
-  name: 'createNodeFetch alone (diagnostic)',
+  name: NAMES.nodeFetchAlone,
   pkg: '@x/oauth2-core',
   async setup(origin) {
     const transport = await createNodeFetch();
@@ -100,7 +116,7 @@ const nodeFetchAlone: TokenContender = {
 
 /** Diagnostic: ky on our transport, to split the client's cost from ky's. */
 const kyNodeFetch: TokenContender = {
-  name: 'raw ky + createNodeFetch (diagnostic)',
+  name: NAMES.kyNodeFetch,
   pkg: 'ky',
   async setup(origin) {
     const transport = await createNodeFetch();
@@ -109,7 +125,7 @@ const kyNodeFetch: TokenContender = {
 };
 
 const rawNodeHttp: TokenContender = {
-  name: 'raw node:http keep-alive',
+  name: NAMES.rawNodeHttp,
   pkg: 'node',
   async setup(origin) {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -143,20 +159,20 @@ const rawNodeHttp: TokenContender = {
 };
 
 const us: TokenContender = {
-  name: 'us (default)',
+  name: NAMES.us,
   pkg: '@x/oauth2-core',
   setup: (origin) => setupUs(origin, { nodeTransport: false }),
 };
 
 const usNode: TokenContender = {
-  name: 'us + createNodeFetch',
+  name: NAMES.usNode,
   pkg: '@x/oauth2-core',
   setup: (origin) => setupUs(origin, { nodeTransport: true }),
 };
 
 /** Diagnostic: what the client's retry support costs per request (ky clones each retryable request). */
 const usNodeNoRetry: TokenContender = {
-  name: 'us + createNodeFetch, retry: false (diagnostic)',
+  name: NAMES.usNodeNoRetry,
   pkg: '@x/oauth2-core',
   setup: (origin) => setupUs(origin, { nodeTransport: true, retry: false }),
 };
@@ -181,7 +197,7 @@ async function setupUs(origin: string, variant: { nodeTransport: boolean; retry?
 }
 
 const simpleOauth2: TokenContender = {
-  name: 'simple-oauth2',
+  name: NAMES.simpleOauth2,
   pkg: 'simple-oauth2',
   async setup(origin) {
     const client = new ClientCredentials({
@@ -199,7 +215,7 @@ const simpleOauth2: TokenContender = {
 };
 
 const openidClient: TokenContender = {
-  name: 'openid-client',
+  name: NAMES.openidClient,
   pkg: 'openid-client',
   async setup(origin) {
     const config = new openid.Configuration(
@@ -220,7 +236,7 @@ const openidClient: TokenContender = {
 };
 
 const oauth4webapi: TokenContender = {
-  name: 'oauth4webapi',
+  name: NAMES.oauth4webapi,
   pkg: 'oauth4webapi',
   async setup(origin) {
     const as: oauth.AuthorizationServer = { issuer: origin, token_endpoint: `${origin}/token` };
@@ -239,7 +255,7 @@ const oauth4webapi: TokenContender = {
 };
 
 const badgateway: TokenContender = {
-  name: '@badgateway/oauth2-client',
+  name: NAMES.badgateway,
   pkg: '@badgateway/oauth2-client',
   async setup(origin) {
     const client = new OAuth2Client({
