@@ -6,6 +6,7 @@ import {
   createClient,
   defineProvider,
   InvalidArgumentError,
+  OAuth2ResponseError,
   StateMismatchError,
   UnsupportedOperationError,
 } from '../src/index.js';
@@ -291,5 +292,60 @@ describe('handleCallback', () => {
       expect((error as InvalidArgumentError).argument).toBe('checks.state');
     }
     expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('checkAuthorizationUrl', () => {
+  let pages: EdgeServer;
+  beforeAll(async () => {
+    // RFC 6749 §4.1.2.1: a bad client or redirect URI gets an error page, never a redirect.
+    pages = await startEdgeServer((request, response) => {
+      const params = new URL(request.url, 'http://x').searchParams;
+      if (params.get('client_id') === 'unknown') {
+        response.writeHead(400, { 'content-type': 'text/html' }).end('<h1>Unknown application</h1>');
+      } else if (params.get('client_id') === 'json-unknown') {
+        sendJson(response, 401, { error: 'invalid_client', error_description: 'no such app', request_id: 'req-1' });
+      } else if (params.get('scope') === 'forbidden') {
+        response.writeHead(302, { location: `${params.get('redirect_uri')}?error=invalid_scope&state=${params.get('state')}` }).end();
+      } else {
+        response.writeHead(200, { 'content-type': 'text/html' }).end('<form id="login"></form>');
+      }
+    });
+  });
+  afterAll(() => pages.close());
+
+  const client = (clientId: string) =>
+    createClient(defineProvider({ name: 'pages', endpoints: { authorization: pages.url('/authorize'), token: pages.url('/token') } }), { clientId, redirectUri });
+
+  it('resolves when the server shows its login page', async () => {
+    const app = client('known');
+    await expect(app.authorizationCode.checkAuthorizationUrl(app.authorizationCode.authorizeURL({ state: 's' }))).resolves.toBeUndefined();
+  });
+
+  it('turns an HTML error page into an OAuth2ResponseError with the status', async () => {
+    const app = client('unknown');
+    const error = await app.authorizationCode.checkAuthorizationUrl(app.authorizationCode.authorizeURL({ state: 's' })).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OAuth2ResponseError);
+    expect(error).toMatchObject({ status: 400, endpoint: 'authorization', bodyExcerpt: '<h1>Unknown application</h1>' });
+  });
+
+  it('turns a JSON error page into an OAuth2ServerError', async () => {
+    const app = client('json-unknown');
+    await expect(app.authorizationCode.checkAuthorizationUrl(app.authorizationCode.authorizeURL({ state: 's' }))).rejects.toMatchObject({
+      code: 'ERR_OAUTH2_SERVER',
+      error: 'invalid_client',
+      status: 401,
+      requestId: 'req-1',
+    });
+  });
+
+  it('turns a redirect back with error= into an AuthorizationResponseError, without following it', async () => {
+    const app = client('known');
+    const before = pages.requests.length;
+    await expect(app.authorizationCode.checkAuthorizationUrl(app.authorizationCode.authorizeURL({ state: 's', scope: 'forbidden' }))).rejects.toMatchObject({
+      code: 'ERR_OAUTH2_AUTHORIZATION',
+      error: 'invalid_scope',
+    });
+    expect(pages.requests.length).toBe(before + 1);
   });
 });

@@ -10,8 +10,6 @@ export { aliyunSites } from './endpoints.js';
 export type { AliyunProviderOverrides, AliyunRegion, AliyunSite } from './endpoints.js';
 export { aliyunAuthorizeParams } from './authorize.js';
 export type { AliyunAccessType, AliyunAuthorizeParams, AliyunScope } from './authorize.js';
-export { checkAliyunAuthorizationUrl } from './authorization-check.js';
-export type { AliyunAuthorizationCheckOptions } from './authorization-check.js';
 export { aliyunAccountKind } from './claims.js';
 export type { AliyunAccountKind, AliyunIdentityClaims, AliyunIdTokenClaims, AliyunUserinfoClaims } from './claims.js';
 export { AliyunOAuthServerError, isAliyunInvalidTokenError, mapAliyunServerError } from './errors.js';

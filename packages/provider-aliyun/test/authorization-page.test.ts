@@ -6,8 +6,7 @@ import {
   OAuth2ServerError,
   OAuth2TimeoutError,
 } from '@x/oauth2-core';
-import { checkAliyunAuthorizationUrl } from '../src/index.js';
-import { aliyunClient, regions, rejection, useMockServer, web, webClient, webRedirect } from './helpers/aliyun.js';
+import { aliyunClient, regions, rejection, useMockServer, webClient, webRedirect } from './helpers/aliyun.js';
 
 const mock = useMockServer();
 
@@ -23,10 +22,10 @@ describe.each(regions)('the authorize endpoint rejecting the client itself, on t
     await expect(mock().authorize(url)).rejects.toThrow(/error page/);
   });
 
-  it('checkAliyunAuthorizationUrl turns that page into an OAuth2ServerError', async () => {
+  it('checkAuthorizationUrl turns that page into an OAuth2ServerError with the request id', async () => {
     const client = aliyunClient(mock(), region, { clientId: '9999999999', clientSecret: 'secret', redirectUri: webRedirect });
     const url = client.authorizationCode.authorizeURL({ scope: 'openid', state: 'startup-check' });
-    const error = await rejection(() => checkAliyunAuthorizationUrl(url));
+    const error = await rejection(() => client.authorizationCode.checkAuthorizationUrl(url));
     expect(error).toBeInstanceOf(OAuth2ServerError);
     expect(error).toMatchObject({
       error: 'invalid_client',
@@ -40,7 +39,7 @@ describe.each(regions)('the authorize endpoint rejecting the client itself, on t
 
   it('reports an unregistered redirect URI the same way', async () => {
     const client = webClient(mock(), region, { redirectUri: 'https://attacker.example/callback' });
-    const error = await rejection(() => checkAliyunAuthorizationUrl(client.authorizationCode.authorizeURL({ state: 's' })));
+    const error = await rejection(() => client.authorizationCode.checkAuthorizationUrl(client.authorizationCode.authorizeURL({ state: 's' })));
     expect(error).toBeInstanceOf(OAuth2ServerError);
     expect(error).toMatchObject({ error: 'invalid_request', status: 400, endpoint: 'authorization' });
   });
@@ -48,33 +47,37 @@ describe.each(regions)('the authorize endpoint rejecting the client itself, on t
   it('resolves for a valid request (the login page is shown)', async () => {
     const client = webClient(mock(), region);
     const before = mock().requests.length;
-    await expect(checkAliyunAuthorizationUrl(client.authorizationCode.authorizeURL({ state: 's' }))).resolves.toBeUndefined();
+    await expect(client.authorizationCode.checkAuthorizationUrl(client.authorizationCode.authorizeURL({ state: 's' }))).resolves.toBeUndefined();
     expect(mock().requests.slice(before)[0]).toMatchObject({ method: 'GET', path: '/oauth2/v1/auth', status: 200 });
   });
 
   it('reports a redirect back with error= as an AuthorizationResponseError', async () => {
     const client = webClient(mock(), region);
     const url = client.authorizationCode.authorizeURL({ scope: 'openid not-a-scope-of-this-app', state: 's' });
-    const error = await rejection(() => checkAliyunAuthorizationUrl(url));
+    const error = await rejection(() => client.authorizationCode.checkAuthorizationUrl(url));
     expect(error).toBeInstanceOf(AuthorizationResponseError);
     expect(error).toMatchObject({ error: 'invalid_scope' });
   });
 });
 
-describe('checkAliyunAuthorizationUrl transport failures', () => {
+describe('checkAuthorizationUrl transport failures', () => {
   it('refuses a relative URL', async () => {
-    await expect(checkAliyunAuthorizationUrl('/oauth2/v1/auth?client_id=1')).rejects.toBeInstanceOf(InvalidArgumentError);
+    const client = webClient(mock(), 'cn');
+    await expect(client.authorizationCode.checkAuthorizationUrl('/oauth2/v1/auth?client_id=1')).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 
   it('reports a hung sign-in host as a timeout', async () => {
+    const client = webClient(mock(), 'cn', { timeout: 200 });
     mock().failNext({ kind: 'hang', path: '/oauth2/v1/auth' });
-    const error = await rejection(() => checkAliyunAuthorizationUrl(`${mock().endpoints.authorization}?client_id=${web.clientId}`, { timeout: 200 }));
+    const error = await rejection(() => client.authorizationCode.checkAuthorizationUrl(client.authorizationCode.authorizeURL({ state: 's' })));
     expect(error).toBeInstanceOf(OAuth2TimeoutError);
   });
 
   it('reports a reset connection as a network error without the query string', async () => {
+    // Without retries: the check is idempotent, so a single reset would otherwise be retried away.
+    const client = webClient(mock(), 'cn', { retry: false });
     mock().failNext({ kind: 'reset', path: '/oauth2/v1/auth' });
-    const error = await rejection(() => checkAliyunAuthorizationUrl(`${mock().endpoints.authorization}?client_id=${web.clientId}&state=private`));
+    const error = await rejection(() => client.authorizationCode.checkAuthorizationUrl(client.authorizationCode.authorizeURL({ state: 'private' })));
     expect(error).toBeInstanceOf(OAuth2NetworkError);
     expect((error as Error).message).not.toContain('state=private');
   });

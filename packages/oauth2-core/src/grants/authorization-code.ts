@@ -2,8 +2,13 @@ import {
   AuthorizationResponseError,
   CallbackError,
   InvalidArgumentError,
+  OAuth2ResponseError,
   StateMismatchError,
 } from '../errors.js';
+import { optional, parseJsonObject, serverError } from '../http/response.js';
+import type { JsonObject } from '../http/response.js';
+import type { HttpResult } from '../http/transport.js';
+import { bodyExcerpt } from '../security/redact.js';
 import { endpointUrl, requestToken } from '../context.js';
 import type { CallOptions, ClientContext } from '../context.js';
 import type { IdTokenVerifier } from '../oidc/id-token.js';
@@ -99,6 +104,23 @@ export interface AuthorizationCodeGrant {
    * ```
    */
   handleCallback(callback: string | URL | URLSearchParams, checks: CallbackChecks, options?: CallOptions): Promise<AccessToken>;
+  /**
+   * Asks the authorization server whether it accepts an authorization URL, as a browser would, without
+   * following its redirect. Use it at deployment or in a health check, server-side.
+   *
+   * Why: for an unknown client or an unregistered redirect URI, RFC 6749 §4.1.2.1 has the server show the
+   * user an error page instead of redirecting, so the callback, and with it every error handling of the
+   * application, is never reached: the login just stalls. This check turns a JSON error page into an
+   * `OAuth2ServerError` (`endpoint: 'authorization'`), a redirect back with `error=` into an
+   * `AuthorizationResponseError`, and another error status into an `OAuth2ResponseError`. It resolves when
+   * the server shows its login page or redirects anywhere else.
+   *
+   * @example
+   * ```ts
+   * await client.authorizationCode.checkAuthorizationUrl(client.authorizationCode.authorizeURL({ state: 'startup-check' }));
+   * ```
+   */
+  checkAuthorizationUrl(url: string | URL, options?: CallOptions): Promise<void>;
 }
 
 export function createAuthorizationCodeGrant(
@@ -207,7 +229,50 @@ export function createAuthorizationCodeGrant(
     return makeToken(fields, claims);
   }
 
-  return { authorizeURL, createAuthorizationRequest, getToken, handleCallback };
+  async function checkAuthorizationUrl(url: string | URL, call: CallOptions = {}): Promise<void> {
+    const target = typeof url === 'string' && URL.canParse(url) ? url : url instanceof URL ? url.href : undefined;
+    if (target === undefined) throw new InvalidArgumentError('url', 'must be an absolute authorization URL');
+    const result = await context.http.send({
+      endpoint: 'authorization',
+      url: target,
+      method: 'GET',
+      accept: 'text/html, application/json',
+      idempotent: true,
+      followRedirects: false,
+      ...(call.signal ? { signal: call.signal } : {}),
+    });
+    const location = result.headers.get('location');
+    if (result.status >= 300 && result.status < 400 && location !== null) {
+      const back = URL.canParse(location, target) ? new URL(location, target).searchParams : new URLSearchParams();
+      const error = back.get('error');
+      if (error === null || error === '') return;
+      const description = back.get('error_description');
+      throw new AuthorizationResponseError({ error, ...(description === null ? {} : { errorDescription: bodyExcerpt(description) ?? '' }) });
+    }
+    const isJson = (result.headers.get('content-type') ?? '').toLowerCase().includes('json');
+    const body = isJson ? tryJsonObject(result) : undefined;
+    if (body !== undefined && typeof body.error === 'string') {
+      throw serverError(body, result, { endpoint: 'authorization', status: result.status }, provider.quirks);
+    }
+    if (result.status >= 400) {
+      throw new OAuth2ResponseError({
+        status: result.status,
+        endpoint: 'authorization',
+        reason: 'the authorization endpoint refused the URL',
+        ...optional('bodyExcerpt', bodyExcerpt(result.text)),
+      });
+    }
+  }
+
+  return { authorizeURL, createAuthorizationRequest, getToken, handleCallback, checkAuthorizationUrl };
+}
+
+function tryJsonObject(result: HttpResult): JsonObject | undefined {
+  try {
+    return parseJsonObject(result, 'authorization');
+  } catch {
+    return undefined;
+  }
 }
 
 function callbackParams(callback: string | URL | URLSearchParams): URLSearchParams {

@@ -43,6 +43,8 @@ export interface HttpCall {
   signal?: AbortSignal;
   /** Default `application/json`. */
   accept?: string;
+  /** Whether a 3xx is followed. Default: followed for GET, handed back for POST (see `send`). */
+  followRedirects?: boolean;
 }
 
 /** A response, fully read within the size limit. */
@@ -104,7 +106,7 @@ export function createHttpClient(settings: HttpSettings): HttpClient {
         // A followed 307/308 would re-send the form (client secret, code, verifier, refresh token,
         // password) to wherever the Location points. OAuth endpoints answer directly, so a POST's 3xx
         // is handed back as the answer, an unusable one (as createNodeFetch does too).
-        ...(call.method === 'POST' ? { redirect: 'manual' as const } : {}),
+        ...((call.followRedirects ?? call.method === 'GET') ? {} : { redirect: 'manual' as const }),
         signal,
         retry: retryAllowed ? retry : 0,
         // Only retryable statuses become ky errors (so ky retries them); every other status is ours to read.
