@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   seededAccounts,
   seededApps,
-  startAliyunMockServer,
   type AliyunMockServer,
-  type AliyunMockServerOptions,
 } from '../src/testing/index.js';
+import { mockServerPool } from './helpers/mock-pool.js';
 
 const { web, native, server: daemon } = seededApps;
 const webRedirect = web.redirectUris[0] ?? '';
@@ -19,20 +18,7 @@ interface TokenResponse {
   scope?: string;
 }
 
-const servers: AliyunMockServer[] = [];
-async function start(options?: AliyunMockServerOptions): Promise<AliyunMockServer> {
-  const started = await startAliyunMockServer(options);
-  servers.push(started);
-  return started;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((started) => started.close()));
-});
-let shared: AliyunMockServer;
-beforeAll(async () => {
-  shared = await startAliyunMockServer();
-});
-afterAll(() => shared.close());
+const { shared: sharedServer, start } = mockServerPool();
 
 /** Signs in through the programmatic API and exchanges the code at the token endpoint. */
 async function signIn(mock: AliyunMockServer, account: string, scope: string, extra: Record<string, string> = {}): Promise<TokenResponse> {
@@ -78,15 +64,15 @@ async function verify(mock: AliyunMockServer, idToken: string | undefined, keySe
 
 describe('ID token', () => {
   it('is an RS256 JWS with a kid that verifies against /v1/keys', async () => {
-    const tokens = await signIn(shared, 'root', 'openid');
+    const tokens = await signIn(sharedServer(), 'root', 'openid');
     const header = decodeProtectedHeader(tokens.id_token ?? '');
     expect(header.alg).toBe('RS256');
-    const keySet = await jwks(shared);
+    const keySet = await jwks(sharedServer());
     expect(keySet.keys.map((key) => key.kid)).toContain(header.kid);
     expect(keySet.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
     expect(keySet.keys[0]).not.toHaveProperty('d');
-    const payload = await verify(shared, tokens.id_token, keySet);
-    expect(payload.iss).toBe(shared.origin);
+    const payload = await verify(sharedServer(), tokens.id_token, keySet);
+    expect(payload.iss).toBe(sharedServer().origin);
     expect(payload.aud).toBe(web.clientId);
     expect(payload.sub).toBe(seededAccounts.root.sub);
     expect(payload.exp).toBe((payload.iat ?? 0) + 3600);
@@ -94,12 +80,12 @@ describe('ID token', () => {
   });
 
   it('carries only sub with openid alone', async () => {
-    const payload = await verify(shared, (await signIn(shared, 'root', 'openid')).id_token);
+    const payload = await verify(sharedServer(), (await signIn(sharedServer(), 'root', 'openid')).id_token);
     for (const claim of ['type', 'name', 'upn', 'login_name', 'aid', 'uid']) expect(payload).not.toHaveProperty(claim);
   });
 
   it('adds type, name and login_name with profile for a root account, and aid === uid with aliuid', async () => {
-    const payload = await verify(shared, (await signIn(shared, 'root', 'openid profile aliuid')).id_token);
+    const payload = await verify(sharedServer(), (await signIn(sharedServer(), 'root', 'openid profile aliuid')).id_token);
     expect(payload).toMatchObject({
       type: 'account',
       name: seededAccounts.root.name,
@@ -111,21 +97,21 @@ describe('ID token', () => {
   });
 
   it('describes a RAM user with upn and distinct uid and aid', async () => {
-    const payload = await verify(shared, (await signIn(shared, 'ram-user', 'openid profile aliuid')).id_token);
+    const payload = await verify(sharedServer(), (await signIn(sharedServer(), 'ram-user', 'openid profile aliuid')).id_token);
     expect(payload).toMatchObject({ type: 'user', upn: seededAccounts.ramUser.upn, uid: seededAccounts.ramUser.uid });
     expect(payload.uid).not.toBe(payload.aid);
   });
 
   it('describes a RAM role, and leaves out aid and uid without aliuid', async () => {
-    const payload = await verify(shared, (await signIn(shared, 'ram-role', 'openid profile')).id_token);
+    const payload = await verify(sharedServer(), (await signIn(sharedServer(), 'ram-role', 'openid profile')).id_token);
     expect(payload).toMatchObject({ type: 'role', name: seededAccounts.ramRole.name, sub: seededAccounts.ramRole.sub });
     expect(payload).not.toHaveProperty('aid');
     expect(payload).not.toHaveProperty('uid');
   });
 
   it('binds the access token with at_hash', async () => {
-    const tokens = await signIn(shared, 'root', 'openid');
-    const payload = await verify(shared, tokens.id_token);
+    const tokens = await signIn(sharedServer(), 'root', 'openid');
+    const payload = await verify(sharedServer(), tokens.id_token);
     const digest = createHash('sha256').update(tokens.access_token).digest();
     expect(payload.at_hash).toBe(digest.subarray(0, 16).toString('base64url'));
   });
@@ -138,15 +124,15 @@ describe('ID token', () => {
 
   it('sets aud to the native app’s client id for native apps', async () => {
     const redirectUri = native.redirectUris[0] ?? '';
-    const url = new URL(shared.endpoints.authorization);
+    const url = new URL(sharedServer().endpoints.authorization);
     url.search = new URLSearchParams({ client_id: native.clientId, redirect_uri: redirectUri, response_type: 'code', scope: 'openid' }).toString();
-    const code = new URL(await shared.authorize(url)).searchParams.get('code') ?? '';
-    const response = await fetch(shared.endpoints.token, {
+    const code = new URL(await sharedServer().authorize(url)).searchParams.get('code') ?? '';
+    const response = await fetch(sharedServer().endpoints.token, {
       method: 'POST',
       body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: native.clientId }),
     });
     const tokens = (await response.json()) as TokenResponse;
-    const { payload } = await jwtVerify(tokens.id_token ?? '', createLocalJWKSet(await jwks(shared)), { audience: native.clientId });
+    const { payload } = await jwtVerify(tokens.id_token ?? '', createLocalJWKSet(await jwks(sharedServer())), { audience: native.clientId });
     expect(payload.aud).toBe(native.clientId);
   });
 });
@@ -181,8 +167,8 @@ describe('userinfo', () => {
   }
 
   it('answers the claims the token’s scopes allow', async () => {
-    const profileOnly = await signIn(shared, 'ram-user', 'openid profile');
-    const response = await userinfo(shared, `Bearer ${profileOnly.access_token}`);
+    const profileOnly = await signIn(sharedServer(), 'ram-user', 'openid profile');
+    const response = await userinfo(sharedServer(), `Bearer ${profileOnly.access_token}`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/json;charset=UTF-8');
     expect(await response.json()).toEqual({
@@ -192,8 +178,8 @@ describe('userinfo', () => {
       upn: seededAccounts.ramUser.upn,
     });
 
-    const aliuidOnly = await signIn(shared, 'ram-user', 'openid aliuid');
-    expect(await (await userinfo(shared, `Bearer ${aliuidOnly.access_token}`)).json()).toEqual({
+    const aliuidOnly = await signIn(sharedServer(), 'ram-user', 'openid aliuid');
+    expect(await (await userinfo(sharedServer(), `Bearer ${aliuidOnly.access_token}`)).json()).toEqual({
       sub: seededAccounts.ramUser.sub,
       aid: seededAccounts.ramUser.aid,
       uid: seededAccounts.ramUser.uid,
@@ -202,7 +188,7 @@ describe('userinfo', () => {
 
   it('answers a bad or missing token with access_denied "parse token failed"', async () => {
     for (const authorization of ['Bearer not-a-token', undefined, 'Basic abc']) {
-      const response = await userinfo(shared, authorization);
+      const response = await userinfo(sharedServer(), authorization);
       expect(response.status).toBe(401);
       const body = (await response.json()) as Record<string, unknown>;
       expect(body).toMatchObject({ error: 'access_denied', error_description: 'parse token failed', http_code: 401 });
@@ -211,19 +197,19 @@ describe('userinfo', () => {
   });
 
   it('answers 403 to a token without the openid scope', async () => {
-    const noOpenid = await signIn(shared, 'root', 'profile /acs/ccc');
-    const response = await userinfo(shared, `Bearer ${noOpenid.access_token}`);
+    const noOpenid = await signIn(sharedServer(), 'root', 'profile /acs/ccc');
+    const response = await userinfo(sharedServer(), `Bearer ${noOpenid.access_token}`);
     expect(response.status).toBe(403);
     expect(await response.json()).toMatchObject({ error: 'insufficient_scope', http_code: 403 });
 
     const daemonToken = (await (
-      await fetch(shared.endpoints.token, {
+      await fetch(sharedServer().endpoints.token, {
         method: 'POST',
         headers: { authorization: `Basic ${Buffer.from(`${daemon.clientId}:${daemon.clientSecret}`).toString('base64')}` },
         body: new URLSearchParams({ grant_type: 'client_credentials' }),
       })
     ).json()) as TokenResponse;
-    expect((await userinfo(shared, `Bearer ${daemonToken.access_token}`)).status).toBe(403);
+    expect((await userinfo(sharedServer(), `Bearer ${daemonToken.access_token}`)).status).toBe(403);
   });
 
   it('stops accepting an access token once it expires', async () => {

@@ -1,30 +1,17 @@
 import { request as httpRequest } from 'node:http';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   seededApps,
   startAliyunMockServer,
   type AliyunMockServer,
-  type AliyunMockServerOptions,
   type AliyunMockWebApp,
 } from '../src/testing/index.js';
+import { mockServerPool } from './helpers/mock-pool.js';
 
 const { web, server: daemon } = seededApps;
 const webRedirect = web.redirectUris[0] ?? '';
 
-const servers: AliyunMockServer[] = [];
-async function start(options?: AliyunMockServerOptions): Promise<AliyunMockServer> {
-  const started = await startAliyunMockServer(options);
-  servers.push(started);
-  return started;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((started) => started.close()));
-});
-let shared: AliyunMockServer;
-beforeAll(async () => {
-  shared = await startAliyunMockServer();
-});
-afterAll(() => shared.close());
+const { shared: sharedServer, start } = mockServerPool();
 
 function postForm(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(url, { method: 'POST', headers, body: new URLSearchParams(form) });
@@ -44,7 +31,7 @@ async function expectServing(mock: AliyunMockServer): Promise<void> {
 
 describe('error bodies', () => {
   it('carry error, error_description, http_code and request_id at the token endpoint', async () => {
-    const response = await postForm(shared.endpoints.token, {
+    const response = await postForm(sharedServer().endpoints.token, {
       grant_type: 'authorization_code',
       code: 'unknown',
       redirect_uri: webRedirect,
@@ -67,14 +54,14 @@ describe('error bodies', () => {
       refresh_token: 'SECRET-the-refresh-token',
     };
     const attempts = [
-      postForm(shared.endpoints.token, {
+      postForm(sharedServer().endpoints.token, {
         grant_type: 'authorization_code',
         client_id: web.clientId,
         client_secret: secrets.client_secret,
         code: secrets.code,
         redirect_uri: webRedirect,
       }),
-      postForm(shared.endpoints.token, {
+      postForm(sharedServer().endpoints.token, {
         grant_type: 'authorization_code',
         client_id: web.clientId,
         client_secret: web.clientSecret,
@@ -82,16 +69,16 @@ describe('error bodies', () => {
         code_verifier: secrets.code_verifier,
         redirect_uri: webRedirect,
       }),
-      postForm(shared.endpoints.token, {
+      postForm(sharedServer().endpoints.token, {
         grant_type: 'refresh_token',
         client_id: web.clientId,
         client_secret: secrets.client_secret,
         refresh_token: secrets.refresh_token,
       }),
-      postForm(shared.endpoints.revocation, { token: secrets.refresh_token, client_id: web.clientId, client_secret: secrets.client_secret }),
-      fetch(shared.endpoints.userinfo, { headers: { authorization: `Bearer ${secrets.refresh_token}` } }),
+      postForm(sharedServer().endpoints.revocation, { token: secrets.refresh_token, client_id: web.clientId, client_secret: secrets.client_secret }),
+      fetch(sharedServer().endpoints.userinfo, { headers: { authorization: `Bearer ${secrets.refresh_token}` } }),
       postForm(
-        shared.endpoints.token,
+        sharedServer().endpoints.token,
         { grant_type: 'client_credentials' },
         { authorization: `Basic ${Buffer.from(`${daemon.clientId}:${secrets.client_secret}`).toString('base64')}` },
       ),
@@ -117,26 +104,26 @@ describe('error bodies', () => {
   });
 
   it('use requestId at userinfo and request_id at revoke by default', async () => {
-    expect(await (await fetch(shared.endpoints.userinfo)).json()).toHaveProperty('requestId');
-    const revoke = await postForm(shared.endpoints.revocation, { token: 'x', client_id: 'nope' });
+    expect(await (await fetch(sharedServer().endpoints.userinfo)).json()).toHaveProperty('requestId');
+    const revoke = await postForm(sharedServer().endpoints.revocation, { token: 'x', client_id: 'nope' });
     expect(await revoke.json()).toHaveProperty('request_id');
   });
 });
 
 describe('hostile and malformed input', () => {
   it('refuses a 10 MB body with 413 and keeps serving', async () => {
-    const response = await fetch(shared.endpoints.token, {
+    const response = await fetch(sharedServer().endpoints.token, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: `grant_type=client_credentials&junk=${'a'.repeat(10 * 1024 * 1024)}`,
     });
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ error: 'invalid_request', http_code: 413 });
-    await expectServing(shared);
+    await expectServing(sharedServer());
   });
 
   it('refuses a body that is not a form', async () => {
-    const response = await fetch(shared.endpoints.token, {
+    const response = await fetch(sharedServer().endpoints.token, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ grant_type: 'client_credentials' }),
@@ -156,7 +143,7 @@ describe('hostile and malformed input', () => {
       '&&&===&&',
     ];
     for (const body of bodies) {
-      const response = await fetch(shared.endpoints.token, {
+      const response = await fetch(sharedServer().endpoints.token, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body,
@@ -165,23 +152,23 @@ describe('hostile and malformed input', () => {
       expect(response.status).toBeLessThan(500);
       expect(await response.json()).toHaveProperty('error');
     }
-    await expectServing(shared);
+    await expectServing(sharedServer());
   });
 
   it('answers missing parameters with invalid_request', async () => {
-    const missingCode = await postForm(shared.endpoints.token, {
+    const missingCode = await postForm(sharedServer().endpoints.token, {
       grant_type: 'authorization_code',
       client_id: web.clientId,
       client_secret: web.clientSecret,
     });
     expect(await missingCode.json()).toMatchObject({ error: 'invalid_request', error_description: 'code is required' });
-    const missingClient = await postForm(shared.endpoints.token, { grant_type: 'authorization_code', code: 'x' });
+    const missingClient = await postForm(sharedServer().endpoints.token, { grant_type: 'authorization_code', code: 'x' });
     expect(missingClient.status).toBe(401);
     expect(await missingClient.json()).toMatchObject({ error: 'invalid_client', error_description: 'client_id is required' });
   });
 
   it('refuses a parameter sent twice, even split between query and body', async () => {
-    const response = await fetch(`${shared.endpoints.token}?grant_type=client_credentials`, {
+    const response = await fetch(`${sharedServer().endpoints.token}?grant_type=client_credentials`, {
       method: 'POST',
       body: new URLSearchParams({ grant_type: 'client_credentials' }),
     });
@@ -192,11 +179,11 @@ describe('hostile and malformed input', () => {
   });
 
   it('refuses malformed Basic credentials and mixing Basic with a body secret', async () => {
-    const malformed = await postForm(shared.endpoints.token, { grant_type: 'client_credentials' }, { authorization: 'Basic !!!' });
+    const malformed = await postForm(sharedServer().endpoints.token, { grant_type: 'client_credentials' }, { authorization: 'Basic !!!' });
     expect(malformed.status).toBe(401);
     expect(await malformed.json()).toMatchObject({ error: 'invalid_client' });
     const mixed = await postForm(
-      shared.endpoints.token,
+      sharedServer().endpoints.token,
       { grant_type: 'client_credentials', client_secret: daemon.clientSecret },
       { authorization: `Basic ${Buffer.from(`${daemon.clientId}:${daemon.clientSecret}`).toString('base64')}` },
     );
@@ -205,17 +192,17 @@ describe('hostile and malformed input', () => {
   });
 
   it('answers unknown paths with 404 and wrong methods with 405', async () => {
-    const notFound = await fetch(`${shared.origin}/v2/anything`);
+    const notFound = await fetch(`${sharedServer().origin}/v2/anything`);
     expect(notFound.status).toBe(404);
     expect(await notFound.json()).toHaveProperty('error', 'not_found');
-    const wrongMethod = await fetch(shared.endpoints.token);
+    const wrongMethod = await fetch(sharedServer().endpoints.token);
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('POST');
   });
 
   it('answers a request target it cannot parse with 400', async () => {
     const answer = await new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
-      const url = new URL(shared.origin);
+      const url = new URL(sharedServer().origin);
       const req = httpRequest({ host: url.hostname, port: url.port, path: 'http://[bad/v1/token', method: 'GET' }, (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -227,7 +214,7 @@ describe('hostile and malformed input', () => {
     });
     expect(answer.status).toBe(400);
     expect(JSON.parse(answer.body)).toMatchObject({ error: 'invalid_request', http_code: 400 });
-    await expectServing(shared);
+    await expectServing(sharedServer());
   });
 
   it('rejects inconsistent options before listening', async () => {

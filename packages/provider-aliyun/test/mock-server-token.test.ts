@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   seededApps,
-  startAliyunMockServer,
   type AliyunMockServer,
-  type AliyunMockServerOptions,
 } from '../src/testing/index.js';
+import { mockServerPool } from './helpers/mock-pool.js';
 
 const { web, native, server: daemon } = seededApps;
 const webRedirect = web.redirectUris[0] ?? '';
@@ -13,21 +12,7 @@ const nativeRedirect = native.redirectUris[0] ?? '';
 
 type Json = Record<string, unknown>;
 
-const servers: AliyunMockServer[] = [];
-async function start(options?: AliyunMockServerOptions): Promise<AliyunMockServer> {
-  const started = await startAliyunMockServer(options);
-  servers.push(started);
-  return started;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((started) => started.close()));
-});
-/** One server with default options for the tests that need no switch; every test uses fresh codes. */
-let shared: AliyunMockServer;
-beforeAll(async () => {
-  shared = await startAliyunMockServer();
-});
-afterAll(() => shared.close());
+const { shared: sharedServer, start } = mockServerPool();
 
 function basic(clientId: string, secret: string): string {
   return `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`;
@@ -74,7 +59,7 @@ const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
 
 describe('authorization_code grant: web apps', () => {
   it('answers an online request with an access token, an ID token and no refresh token', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     const response = await exchangeWebCode(mock, await webCode(mock, { scope: 'openid profile' }));
     expect(response.headers.get('content-type')).toBe('application/json;charset=UTF-8');
     expect(response.headers.get('cache-control')).toBe('no-store');
@@ -86,20 +71,20 @@ describe('authorization_code grant: web apps', () => {
   });
 
   it('adds a refresh token for access_type=offline', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     const body = await json(await exchangeWebCode(mock, await webCode(mock, { access_type: 'offline' })));
     expect(body.refresh_token).toMatch(/^[\w-]{32,}$/);
   });
 
   it('omits the ID token when openid was not granted', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     const body = await json(await exchangeWebCode(mock, await webCode(mock, { scope: '/acs/ccc' })));
     expect(body).not.toHaveProperty('id_token');
     expect(body.scope).toBe('/acs/ccc');
   });
 
   it('rejects a reused code with invalid_grant "code is invalid"', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     const code = await webCode(mock);
     await json(await exchangeWebCode(mock, code));
     const body = await json(await exchangeWebCode(mock, code), 400);
@@ -107,7 +92,7 @@ describe('authorization_code grant: web apps', () => {
   });
 
   it('binds the code to the client that asked for it', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     const code = await webCode(mock);
     const response = await postForm(mock.endpoints.token, {
       grant_type: 'authorization_code',
@@ -119,7 +104,7 @@ describe('authorization_code grant: web apps', () => {
   });
 
   it('binds the code to its redirect_uri', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     const code = await webCode(mock);
     const body = await json(await exchangeWebCode(mock, code, { redirect_uri: web.redirectUris[1] ?? '' }), 400);
     expect(body.error).toBe('invalid_grant');
@@ -133,13 +118,13 @@ describe('authorization_code grant: web apps', () => {
   });
 
   it('refuses a wrong client secret with 401 invalid_client', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     const response = await exchangeWebCode(mock, await webCode(mock), { client_secret: 'not-the-secret' });
     expect(await json(response, 401)).toMatchObject({ error: 'invalid_client', http_code: 401 });
   });
 
   it('refuses HTTP Basic for web apps unless webAppBasicAuth is on', async () => {
-    const strict = shared;
+    const strict = sharedServer();
     const form = { grant_type: 'authorization_code', code: await webCode(strict), redirect_uri: webRedirect };
     const refused = await postForm(strict.endpoints.token, form, { authorization: basic(web.clientId, web.clientSecret) });
     expect(await json(refused, 401)).toMatchObject({ error: 'invalid_client' });
@@ -154,7 +139,7 @@ describe('authorization_code grant: web apps', () => {
   });
 
   it('reads parameters from the query string too, like the real server', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     const query = new URLSearchParams({
       grant_type: 'authorization_code',
       code: await webCode(mock),
@@ -180,7 +165,7 @@ describe('authorization_code grant: native apps and PKCE', () => {
   const nativeRequest = { client_id: native.clientId, redirect_uri: nativeRedirect };
 
   it('exchanges an S256-protected code for tokens, always with a refresh token', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     const code = await codeFor(mock, { ...nativeRequest, code_challenge: s256(verifier), code_challenge_method: 'S256' });
     const body = await json(await exchangeNative(mock, code, { code_verifier: verifier }));
     expect(body.access_token).toEqual(expect.any(String));
@@ -188,13 +173,13 @@ describe('authorization_code grant: native apps and PKCE', () => {
   });
 
   it('treats a challenge without a method as plain', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     const code = await codeFor(mock, { ...nativeRequest, code_challenge: verifier });
     expect((await json(await exchangeNative(mock, code, { code_verifier: verifier }))).access_token).toEqual(expect.any(String));
   });
 
   it('rejects a wrong or missing code_verifier', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     const challenge = { ...nativeRequest, code_challenge: s256(verifier), code_challenge_method: 'S256' };
     const wrong = await exchangeNative(mock, await codeFor(mock, challenge), { code_verifier: `${verifier.slice(1)}x` });
     expect(await json(wrong, 400)).toMatchObject({ error: 'invalid_grant', error_description: 'code_verifier is invalid' });
@@ -203,14 +188,14 @@ describe('authorization_code grant: native apps and PKCE', () => {
   });
 
   it('does not accept the S256 challenge itself as a verifier', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     const challenge = s256(verifier);
     const code = await codeFor(mock, { ...nativeRequest, code_challenge: challenge, code_challenge_method: 'S256' });
     expect((await json(await exchangeNative(mock, code, { code_verifier: challenge }), 400)).error).toBe('invalid_grant');
   });
 
   it('works without PKCE, which is optional', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     const body = await json(await exchangeNative(mock, await codeFor(mock, nativeRequest)));
     expect(body.refresh_token).toEqual(expect.any(String));
   });
@@ -231,7 +216,7 @@ describe('refresh_token grant', () => {
   }
 
   it('answers without refresh_token and id_token by default, and the refresh token keeps working', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     const first = await offlineTokens(mock);
     const refreshed = await json(await refresh(mock, String(first.refresh_token)));
     expect(refreshed.access_token).toEqual(expect.any(String));
@@ -255,7 +240,7 @@ describe('refresh_token grant', () => {
   });
 
   it('rejects an unknown refresh token with invalid_grant "invalid refreshToken"', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     expect(await json(await refresh(mock, 'made-up'), 400)).toMatchObject({
       error: 'invalid_grant',
       error_description: 'invalid refreshToken',
@@ -270,7 +255,7 @@ describe('refresh_token grant', () => {
   });
 
   it('lets a web app omit its secret, unless refreshRequiresClientSecret is on', async () => {
-    const lenient = shared;
+    const lenient = sharedServer();
     const lenientTokens = await offlineTokens(lenient);
     const withoutSecret = await refresh(lenient, String(lenientTokens.refresh_token), { client_secret: '' });
     expect((await json(withoutSecret)).access_token).toEqual(expect.any(String));
@@ -284,7 +269,7 @@ describe('refresh_token grant', () => {
   });
 
   it('refuses another client refreshing the token', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     const first = await offlineTokens(mock);
     const response = await postForm(mock.endpoints.token, {
       grant_type: 'refresh_token',
@@ -297,7 +282,7 @@ describe('refresh_token grant', () => {
 
 describe('client_credentials grant', () => {
   it('issues a token to a server app authenticated with HTTP Basic', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     const response = await postForm(
       mock.endpoints.token,
       { grant_type: 'client_credentials' },
@@ -310,7 +295,7 @@ describe('client_credentials grant', () => {
   });
 
   it('refuses server app credentials in the form body, with a Basic challenge', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     const response = await postForm(mock.endpoints.token, {
       grant_type: 'client_credentials',
       client_id: daemon.clientId,
@@ -321,7 +306,7 @@ describe('client_credentials grant', () => {
   });
 
   it('refuses a wrong Basic secret', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     const response = await postForm(
       mock.endpoints.token,
       { grant_type: 'client_credentials' },
@@ -331,7 +316,7 @@ describe('client_credentials grant', () => {
   });
 
   it('refuses client_credentials for web apps and the code flow for server apps', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     const webAttempt = await postForm(mock.endpoints.token, {
       grant_type: 'client_credentials',
       client_id: web.clientId,
@@ -347,7 +332,7 @@ describe('client_credentials grant', () => {
   });
 
   it('refuses scopes the server app is not allowed', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     const response = await postForm(
       mock.endpoints.token,
       { grant_type: 'client_credentials', scope: 'openid' },
@@ -381,7 +366,7 @@ describe('token lifetimes and expires_in', () => {
   });
 
   it('rejects unsupported or missing grant types', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     const password = await postForm(mock.endpoints.token, { grant_type: 'password', client_id: web.clientId });
     expect((await json(password, 400)).error).toBe('unsupported_grant_type');
     const missing = await postForm(mock.endpoints.token, { client_id: web.clientId });
@@ -401,7 +386,7 @@ describe('revocation', () => {
   }
 
   it('revokes a refresh token: refreshing then fails, and its access tokens stop working', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     const tokens = await offline(mock);
     expect(await json(await revoke(mock, String(tokens.refresh_token)))).toEqual({ success: true, message: 'success' });
     const refreshed = await postForm(mock.endpoints.token, {
@@ -415,13 +400,13 @@ describe('revocation', () => {
   });
 
   it('answers 200 success for unknown tokens, and without a client secret', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     expect(await json(await revoke(mock, 'never-issued'))).toEqual({ success: true, message: 'success' });
     expect(await json(await revoke(mock, 'never-issued', { client_secret: '' }))).toEqual({ success: true, message: 'success' });
   });
 
   it('does not revoke another client’s token', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     const nativeCode = await codeFor(mock, { client_id: native.clientId, redirect_uri: nativeRedirect });
     const nativeTokens = await json(
       await postForm(mock.endpoints.token, {
@@ -441,7 +426,7 @@ describe('revocation', () => {
   });
 
   it('leaves access tokens alone unless revokeAccessTokens is on', async () => {
-    const defaults = shared;
+    const defaults = sharedServer();
     const kept = await offline(defaults);
     await json(await revoke(defaults, String(kept.access_token)));
     expect((await userinfo(defaults, kept.access_token)).status).toBe(200);
@@ -453,7 +438,7 @@ describe('revocation', () => {
   });
 
   it('refuses a wrong client secret and a missing token', async () => {
-    const mock = shared;
+    const mock = sharedServer();
     expect((await json(await revoke(mock, 'x', { client_secret: 'wrong' }), 401)).error).toBe('invalid_client');
     const missing = await postForm(mock.endpoints.revocation, { client_id: web.clientId });
     expect(await json(missing, 400)).toMatchObject({ error: 'invalid_request', error_description: 'token is required' });
