@@ -167,7 +167,7 @@ export function renderReport(results: BenchResults): string {
     `- Machine: ${env.cpuModel}, ${env.cores} cores, ${env.memoryGiB} GiB, ${env.os}; shared, so expect noise of several percent`,
     `- Node: ${env.node}`,
     `- Versions: ${versions}`,
-    `- Run time: ${fixed(results.durationMs / 1000, 0)} s (\`pnpm bench\`)`,
+    `- Measurement time: ${fixed(results.durationMs / 1000, 0)} s (\`pnpm bench\` builds the packages first)`,
     '',
     tokenSection(results.tokens),
     '',

@@ -19,7 +19,7 @@ const settings = {
   tokens: {
     concurrencies: [1, 64],
     requestsPerRound: quick ? 200 : 2000,
-    rounds: quick ? 2 : 9,
+    rounds: quick ? 2 : 15,
     roundLimitMs: quick ? 5_000 : 20_000,
     // Two concurrencies: about three of the five minutes `pnpm bench` may take.
     budgetMs: quick ? 10_000 : 90_000,
