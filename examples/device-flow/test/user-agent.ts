@@ -91,7 +91,7 @@ export async function answerDeviceCode(
   // Then oidc-provider's development pages: a login prompt, then a consent prompt.
   for (let step = 0; step < 4 && !page.html.includes('id="device-approved"'); step += 1) {
     const form = onlyForm(page.html, page.url);
-    const answer = form.fields.prompt === 'login' ? { login: options.login ?? 'alice', password: 'any password' } : {};
+    const answer: Record<string, string> = form.fields.prompt === 'login' ? { login: options.login ?? 'alice', password: 'any password' } : {};
     page = await agent.request(form.action, { ...form.fields, ...answer });
   }
   if (!page.html.includes('id="device-approved"')) throw new Error(`the approval did not finish: ${page.html.slice(0, 300)}`);
