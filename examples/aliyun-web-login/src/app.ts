@@ -27,7 +27,7 @@ declare module 'express-session' {
 export interface AppOptions {
   /** A client for the Alibaba Cloud preset whose default `redirectUri` is this app's `/callback`. */
   client: OAuth2Client;
-  /** Where users reach the app, e.g. `http://127.0.0.1:3000`; `/login` moves other hosts here. */
+  /** Where users reach the app, e.g. `http://127.0.0.1:3000`. */
   publicUrl: string;
   sessionSecret: string;
   /** Shown at the bottom of each page. */
@@ -37,6 +37,7 @@ export interface AppOptions {
 }
 
 const sessionCookie = 'aliyun-demo.sid';
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 // The scopes this app asks for: `openid` for the ID token, `profile` for name and account kind,
 // `aliuid` for the account and user ids. `offline` access gets a refresh token.
@@ -89,8 +90,12 @@ export function createApp(options: AppOptions): express.Express {
   });
 
   app.get('/login', async (req, res) => {
-    // The session cookie belongs to one host: start on the host the callback returns to.
-    if (req.get('host') !== publicUrl.host) return res.redirect(new URL('/login', publicUrl).href);
+    // The session cookie belongs to one host name: a sign-in started at http://localhost:3000 would come
+    // back to http://127.0.0.1:3000/callback without it. Locally, start on the host the callback returns
+    // to. (Behind a reverse proxy the Host header may be the proxy's upstream, so leave it alone there.)
+    if (loopbackHosts.has(publicUrl.hostname) && req.get('host') !== publicUrl.host) {
+      return res.redirect(new URL('/login', publicUrl).href);
+    }
     const { url, ...checks } = await client.authorizationCode.createAuthorizationRequest(signInParams);
     req.session.login = checks;
     await saveSession(req);
