@@ -166,7 +166,7 @@ export function createClient(provider: ProviderPreset, options: ClientOptions): 
     authorizationCode: createAuthorizationCodeGrant(context, idTokens, makeToken),
     clientCredentials: createClientCredentialsGrant(context, makeToken),
     password: createPasswordGrant(context, makeToken),
-    deviceCode: createDeviceCodeGrant(context, makeToken),
+    deviceCode: createDeviceCodeGrant(context, idTokens, makeToken),
     refresh,
     grant: (grantType, params, call) => requestGenericGrant(context, makeToken, grantType, params, call),
     revoke: async (token, hint, call) => revokeToken(context, tokenValue(token, hint), hint, call),

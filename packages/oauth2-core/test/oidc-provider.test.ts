@@ -175,7 +175,7 @@ describe('against oidc-provider', () => {
     await op.approveDeviceCode(authorization.userCode);
     const token = await polling;
     expect(token.accessToken).toBeTruthy();
-    expect(token.idToken).toBeDefined();
+    expect(token.idTokenClaims).toMatchObject({ sub: op.user.sub, aud: op.clients.device.clientId });
     expect(pending.length).toBeGreaterThanOrEqual(1);
   });
 

@@ -1,8 +1,10 @@
+import type { IdTokenClaims } from '@x/jwt';
 import { endpointUrl, postAuthenticatedForm, requestToken } from '../context.js';
 import type { CallOptions, ClientContext } from '../context.js';
 import { DeviceCodeExpiredError, InvalidArgumentError, OAuth2AbortError, OAuth2ResponseError, OAuth2ServerError } from '../errors.js';
 import { stringField, successBody } from '../http/response.js';
 import { log } from '../log.js';
+import type { IdTokenVerifier } from '../oidc/id-token.js';
 import type { ExtraParams } from '../params.js';
 import type { AccessToken } from '../token.js';
 import type { TokenFields } from '../token-response.js';
@@ -60,7 +62,11 @@ const deviceCodeGrantType = 'urn:ietf:params:oauth:grant-type:device_code';
 const defaultInterval = 5;
 const slowDownIncrement = 5;
 
-export function createDeviceCodeGrant(context: ClientContext, makeToken: (fields: TokenFields) => AccessToken): DeviceCodeGrant {
+export function createDeviceCodeGrant(
+  context: ClientContext,
+  idTokens: IdTokenVerifier,
+  makeToken: (fields: TokenFields, claims?: IdTokenClaims) => AccessToken,
+): DeviceCodeGrant {
   async function start(params: ExtraParams & { scope?: string | readonly string[] } = {}, call?: CallOptions): Promise<DeviceAuthorization> {
     const url = endpointUrl(context, 'deviceAuthorization', 'the device authorization grant');
     const { scope = context.options.scope, ...extra } = params;
@@ -104,7 +110,9 @@ export function createDeviceCodeGrant(context: ClientContext, makeToken: (fields
           { device_code: authorization.deviceCode },
           { idempotent: false, ...(signal ? { signal } : {}) },
         );
-        return makeToken(fields);
+        // An ID token is verified as in the code flow, without a nonce: the device flow has none to send.
+        if (fields.idToken === undefined || !idTokens.available) return makeToken(fields);
+        return makeToken(fields, await idTokens.verify(fields.idToken, { accessToken: fields.accessToken }));
       } catch (error) {
         if (!(error instanceof OAuth2ServerError)) throw error;
         if (error.error === 'authorization_pending') continue;
