@@ -9,8 +9,8 @@ import { aliyunProvider } from '@x/provider-aliyun';
 import { seededAccounts, seededApps } from '@x/provider-aliyun/testing';
 import type { AliyunMockAccount } from '@x/provider-aliyun/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoProcess } from './helpers/demo-process.js';
-import type { DemoProcess } from './helpers/demo-process.js';
+import { startTestDemo } from './helpers/test-demo.js';
+import type { TestDemo } from './helpers/test-demo.js';
 
 const mallory: AliyunMockAccount = {
   id: 'mallory',
@@ -22,9 +22,9 @@ const mallory: AliyunMockAccount = {
   upn: 'mallory@1234567890123456.onaliyun.com',
 };
 
-let demo: DemoProcess;
+let demo: TestDemo;
 beforeAll(async () => {
-  demo = await startDemoProcess({ accounts: [...Object.values(seededAccounts), mallory] });
+  demo = await startTestDemo({ accounts: [...Object.values(seededAccounts), mallory] });
 });
 afterAll(() => demo?.close());
 
@@ -166,7 +166,7 @@ describe('aliyun-web-login over HTTP', () => {
       expect(await response.text()).toMatch(/^Forbidden: this form is stale or did not come from this app/);
     }
     expect(await visitor.page('/profile')).toContain('RAM role');
-    expect((await demo.requests()).filter((request) => request.path === '/v1/revoke' && request.status === 200).length).toBe(0);
+    expect(demo.mock.requests.filter((request) => request.path === '/v1/revoke' && request.status === 200).length).toBe(0);
   });
 
   it('refreshes with the CSRF token and shows the new expiry', async () => {

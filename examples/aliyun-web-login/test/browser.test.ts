@@ -13,13 +13,13 @@ import { seededAccounts, seededApps } from '@x/provider-aliyun/testing';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoProcess } from './helpers/demo-process.js';
-import type { DemoProcess } from './helpers/demo-process.js';
+import { startTestDemo } from './helpers/test-demo.js';
+import type { TestDemo } from './helpers/test-demo.js';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const screenshotPath = fileURLToPath(new URL('../../../test-artifacts/profile.png', import.meta.url));
 
-let demo: DemoProcess;
+let demo: TestDemo;
 let browser: Browser;
 let page: Page;
 
@@ -27,7 +27,7 @@ beforeAll(async () => {
   if (!existsSync(chromiumPath)) {
     throw new Error(`Chromium is not at ${chromiumPath}. Install it with: apt-get install -y chromium (or set CHROMIUM_PATH to a Chromium binary)`);
   }
-  demo = await startDemoProcess();
+  demo = await startTestDemo();
   browser = await chromium.launch({
     executablePath: chromiumPath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -86,7 +86,7 @@ describe('aliyun-web-login in Chromium', () => {
     expect(await page.isVisible('#sign-in')).toBe(true);
 
     // The app asked the mock to revoke, and the refresh token no longer works.
-    expect((await demo.requests()).filter((request) => request.method === 'POST' && request.path === '/v1/revoke').map((request) => request.status)).toEqual([200]);
+    expect(demo.mock.requests.filter((request) => request.method === 'POST' && request.path === '/v1/revoke').map((request) => request.status)).toEqual([200]);
     const client = createClient(aliyunProvider('cn', { signinOrigin: mock.origin, oauthOrigin: mock.origin }), {
       clientId: seededApps.web.clientId,
       clientSecret: seededApps.web.clientSecret,
