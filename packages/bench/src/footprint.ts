@@ -22,8 +22,11 @@ export interface FootprintTarget {
   readonly bundleOnly?: boolean;
 }
 
-/** The size-limit budget of our entry (root package.json), for the reading. */
-export const OUR_BUNDLE_BUDGET_BYTES = 8000;
+/**
+ * The bundle target of issue 6 for our entry (gzipped, jose excluded), for the reading. CI's size-limit
+ * budgets (root package.json) hold the sizes we ship against growth; this is the goal we measure against.
+ */
+export const OUR_BUNDLE_TARGET_BYTES = 8000;
 
 export const FOOTPRINT_TARGETS: readonly FootprintTarget[] = [
   { name: '@x/oauth2-core', external: ['jose'] },
