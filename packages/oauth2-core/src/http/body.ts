@@ -1,34 +1,55 @@
 import { ResponseTooLargeError } from '../errors.js';
 
+/** Bounds of one body read. */
+export interface BodyLimits {
+  /** Bodies larger than this many bytes are refused. */
+  maxBytes: number;
+  /** The endpoint's name, for errors. */
+  endpoint: string;
+  /** Time left for the read, in ms; past it the body is cancelled and `onTimeout()` is thrown. */
+  timeLeft: number;
+  onTimeout: () => Error;
+}
+
 /**
- * Reads a response body as text, refusing bodies larger than `limit` bytes. A declared `Content-Length`
- * over the limit is refused before reading; an undeclared (chunked) body is counted as it streams and
- * abandoned as soon as it crosses the limit, so a hostile server cannot make us buffer gigabytes.
+ * Reads a response body as text within a size and a time limit. A declared `Content-Length` over the
+ * limit is refused before reading; otherwise the body is counted as it streams and abandoned as soon as it
+ * crosses the limit, so a hostile server cannot make us buffer gigabytes. A body that stops arriving is
+ * cancelled (which closes the connection) when the time is up, whatever the runtime's fetch does with its
+ * own signal once the headers are in.
  */
-export async function readBodyText(response: Response, limit: number, endpoint: string): Promise<string> {
+export async function readBodyText(response: Response, limits: BodyLimits): Promise<string> {
   const declared = response.headers.get('content-length');
-  if (declared !== null && Number(declared) > limit) {
+  if (declared !== null && Number(declared) > limits.maxBytes) {
     void response.body?.cancel().catch(() => undefined);
-    throw new ResponseTooLargeError({ status: response.status, endpoint, limit });
+    throw new ResponseTooLargeError({ status: response.status, endpoint: limits.endpoint, limit: limits.maxBytes });
   }
   if (response.body === null) return '';
-  // With a declared length within the limit, the runtime's own reader is the fast path: the HTTP framing
-  // guarantees no more than Content-Length bytes arrive.
-  if (declared !== null) return response.text();
 
   const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let received = 0;
-  let text = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    received += value.byteLength;
-    if (received > limit) {
-      void reader.cancel().catch(() => undefined);
-      throw new ResponseTooLargeError({ status: response.status, endpoint, limit });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void reader.cancel().catch(() => undefined);
+  }, Math.max(0, limits.timeLeft));
+  try {
+    const decoder = new TextDecoder();
+    let received = 0;
+    let text = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (timedOut) throw limits.onTimeout();
+      if (done) return text + decoder.decode();
+      received += value.byteLength;
+      if (received > limits.maxBytes) {
+        void reader.cancel().catch(() => undefined);
+        throw new ResponseTooLargeError({ status: response.status, endpoint: limits.endpoint, limit: limits.maxBytes });
+      }
+      text += decoder.decode(value, { stream: true });
     }
-    text += decoder.decode(value, { stream: true });
+  } catch (error) {
+    throw timedOut ? limits.onTimeout() : error;
+  } finally {
+    clearTimeout(timer);
   }
-  return text + decoder.decode();
 }

@@ -72,9 +72,9 @@ const isRetryableStatus = (status: number) => retryableStatuses.includes(status)
 export function createHttpClient(settings: HttpSettings): HttpClient {
   const instance: KyInstance = ky.create({
     ...(settings.fetch ? { fetch: settings.fetch } : {}),
-    // The deadline below covers connection, retries and the body; ky's per-attempt timer would only
-    // cover the headers and cost a second timer per request.
-    timeout: false,
+    // ky's own timer bounds each attempt: it costs far less per request than a signal of ours, which
+    // ky would combine with its own through AbortSignal.any. The body read has its own bound below.
+    timeout: settings.timeout,
     retry: 0,
     throwHttpErrors: false,
     headers: settings.headers,
@@ -91,15 +91,23 @@ export function createHttpClient(settings: HttpSettings): HttpClient {
           backoffLimit: settings.retry.backoffLimit ?? 2000,
           retryOnTimeout: false,
         };
+  const retrying: KyOptions | undefined =
+    retry === 0
+      ? undefined
+      : {
+          retry,
+          // Attempts, waits and all: the whole call stays within one timeout.
+          totalTimeout: settings.timeout,
+          // Only retryable statuses become ky errors (so ky retries them); every other status is ours to read.
+          throwHttpErrors: isRetryableStatus,
+        };
 
   async function send(call: HttpCall): Promise<HttpResult> {
-    const started = log.http.enabled ? performance.now() : 0;
+    const started = performance.now();
     if (call.signal?.aborted) throw new OAuth2AbortError(`the ${call.endpoint} request`, { cause: call.signal.reason });
-    const deadline = AbortSignal.timeout(settings.timeout);
-    const signal = call.signal ? AbortSignal.any([call.signal, deadline]) : deadline;
-    const retryAllowed = call.idempotent && retry !== 0;
+    let response: Response;
     try {
-      const response = await instance(call.url, {
+      response = await instance(call.url, {
         method: call.method,
         headers: { accept: call.accept ?? 'application/json', ...call.headers },
         ...(call.form ? { body: call.form } : {}),
@@ -107,32 +115,38 @@ export function createHttpClient(settings: HttpSettings): HttpClient {
         // password) to wherever the Location points. OAuth endpoints answer directly, so a POST's 3xx
         // is handed back as the answer, an unusable one (as createNodeFetch does too).
         ...((call.followRedirects ?? call.method === 'GET') ? {} : { redirect: 'manual' as const }),
-        signal,
-        retry: retryAllowed ? retry : 0,
-        // Only retryable statuses become ky errors (so ky retries them); every other status is ours to read.
-        throwHttpErrors: retryAllowed ? isRetryableStatus : false,
+        ...(call.signal ? { signal: call.signal } : {}),
+        ...(call.idempotent ? retrying : undefined),
       });
-      const text = await readBodyText(response, settings.maxResponseBytes, call.endpoint);
-      if (log.http.enabled) {
-        log.http('%s %s -> %d (%d ms)', call.method, urlForLog(call.url), response.status, Math.round(performance.now() - started));
-      }
-      return { status: response.status, headers: response.headers, text };
     } catch (error) {
-      if (isHTTPError(error)) {
-        // Retries exhausted on 429/503: hand the last answer to the caller's response handling. ky has
-        // read its body under its own bound (10 MiB); ours applies here as to any other body.
-        const { status, headers } = error.response;
-        log.http('%s %s -> %d after retries', call.method, urlForLog(call.url), status);
-        const data: unknown = error.data;
-        const text = typeof data === 'string' ? data : data === undefined ? '' : JSON.stringify(data);
-        const declared = Number(headers.get('content-length') ?? 0);
-        if (declared > settings.maxResponseBytes || new TextEncoder().encode(text).byteLength > settings.maxResponseBytes) {
-          throw new ResponseTooLargeError({ status, endpoint: call.endpoint, limit: settings.maxResponseBytes });
-        }
-        return { status, headers, text };
+      if (!isHTTPError(error)) throw translateFailure(error, call, settings.timeout);
+      // Retries exhausted on 429/503: hand the last answer to the caller's response handling. ky has
+      // read its body under its own bound (10 MiB); ours applies here as to any other body.
+      const { status, headers } = error.response;
+      log.http('%s %s -> %d after retries', call.method, urlForLog(call.url), status);
+      const data: unknown = error.data;
+      const text = typeof data === 'string' ? data : data === undefined ? '' : JSON.stringify(data);
+      const declared = Number(headers.get('content-length') ?? 0);
+      if (declared > settings.maxResponseBytes || new TextEncoder().encode(text).byteLength > settings.maxResponseBytes) {
+        throw new ResponseTooLargeError({ status, endpoint: call.endpoint, limit: settings.maxResponseBytes });
       }
-      throw translateFailure(error, call, deadline, settings.timeout);
+      return { status, headers, text };
     }
+    let text: string;
+    try {
+      text = await readBodyText(response, {
+        maxBytes: settings.maxResponseBytes,
+        endpoint: call.endpoint,
+        timeLeft: settings.timeout - (performance.now() - started),
+        onTimeout: () => new OAuth2TimeoutError({ endpoint: call.endpoint, timeout: settings.timeout }),
+      });
+    } catch (error) {
+      throw translateFailure(error, call, settings.timeout);
+    }
+    if (log.http.enabled) {
+      log.http('%s %s -> %d (%d ms)', call.method, urlForLog(call.url), response.status, Math.round(performance.now() - started));
+    }
+    return { status: response.status, headers: response.headers, text };
   }
 
   const fetchThroughClient = (async (input: RequestInfo | URL, init?: RequestInit) => {
@@ -150,13 +164,13 @@ export function createHttpClient(settings: HttpSettings): HttpClient {
   return { send, fetch: fetchThroughClient, settings };
 }
 
-function translateFailure(failure: unknown, call: HttpCall, deadline: AbortSignal, timeout: number): OAuth2Error {
+function translateFailure(failure: unknown, call: HttpCall, timeout: number): OAuth2Error {
   if (failure instanceof OAuth2Error) return failure;
+  if (isTimeoutError(failure)) return new OAuth2TimeoutError({ endpoint: call.endpoint, timeout });
   // ky wraps the runtime's error in one that holds the Request (its Authorization header included) and
   // names the full URL (its query included); util.inspect and loggers print causes, so keep only the
   // runtime's own error.
-  const error = isNetworkError(failure) || isTimeoutError(failure) ? failure.cause : failure;
-  if (deadline.aborted) return new OAuth2TimeoutError({ endpoint: call.endpoint, timeout }, { cause: error });
+  const error = isNetworkError(failure) ? failure.cause : failure;
   if (call.signal?.aborted) return new OAuth2AbortError(`the ${call.endpoint} request`, { cause: call.signal.reason });
   log.http('%s %s failed: %s', call.method, urlForLog(call.url), error instanceof Error ? error.message : 'error');
   return new OAuth2NetworkError({ endpoint: call.endpoint, url: urlForLog(call.url) }, { cause: error });
