@@ -7,6 +7,19 @@
  *
  * Messages and `toJSON()` never contain secrets or token values: subclasses receive only what is safe to
  * show, and the constructors of the HTTP-facing errors redact before storing.
+ *
+ * @example
+ * ```ts
+ * import { OAuth2Error } from '@x/oauth2-core';
+ *
+ * try {
+ *   token = await token.refresh();
+ * } catch (error) {
+ *   if (!(error instanceof OAuth2Error)) throw error;
+ *   logger.warn({ err: error.toJSON() }, 'refresh failed'); // safe to log: no secrets inside
+ *   if (error.code === 'ERR_OAUTH2_SERVER') redirectToLogin();
+ * }
+ * ```
  */
 export class OAuth2Error extends Error {
   /** A stable, machine-readable identifier of the failure, such as `ERR_OAUTH2_SERVER`. */
@@ -27,6 +40,17 @@ export class OAuth2Error extends Error {
 /**
  * A caller passed an argument that cannot work (a relative redirect URI, a missing client id, a key of the
  * wrong kind...). Thrown synchronously where the API is synchronous, so mistakes surface at the call site.
+ *
+ * @example
+ * ```ts
+ * import { createClient, InvalidArgumentError } from '@x/oauth2-core';
+ *
+ * try {
+ *   createClient(provider, { clientId: 'app', redirectUri: '/callback' });
+ * } catch (error) {
+ *   if (error instanceof InvalidArgumentError) console.error(error.argument, error.message); // 'redirectUri', ...
+ * }
+ * ```
  */
 export class InvalidArgumentError extends OAuth2Error {
   /** The name of the offending option or parameter. */
