@@ -58,14 +58,15 @@ export interface OAuth2Client {
   grant(grantType: string, params: ExtraParams, options?: CallOptions): Promise<AccessToken>;
   /**
    * Revokes a token (RFC 7009). With an `AccessToken`, revokes its access token unless the hint says
-   * `refresh_token`.
+   * `refresh_token`. Resolves with the answer's body when the server sent a JSON object (RFC 7009 defines
+   * none; some providers say `{"success":true}`), else `undefined`.
    *
    * @example
    * ```ts
    * await client.revoke(token.refreshToken!, 'refresh_token');
    * ```
    */
-  revoke(token: AccessToken | string, tokenTypeHint?: TokenTypeHint, options?: CallOptions): Promise<void>;
+  revoke(token: AccessToken | string, tokenTypeHint?: TokenTypeHint, options?: CallOptions): Promise<Record<string, unknown> | undefined>;
   /**
    * Asks the server about a token (RFC 7662).
    *

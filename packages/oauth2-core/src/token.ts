@@ -22,7 +22,7 @@ export type RefreshParams = Record<string, string | string[] | undefined>;
 /** What a token needs from the client that issued it. Internal: implemented by the client. */
 export interface TokenOwner {
   refresh(token: AccessToken, params?: RefreshParams): Promise<AccessToken>;
-  revoke(token: string, hint: TokenTypeHint): Promise<void>;
+  revoke(token: string, hint: TokenTypeHint): Promise<unknown>;
   readonly scopeSeparator: string;
 }
 

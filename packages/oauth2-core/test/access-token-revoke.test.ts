@@ -113,9 +113,15 @@ describe('client.revoke()', () => {
 });
 
 describe('revocation answers', () => {
-  it('ignores a JSON body in a 200, such as {"success":true}', async () => {
-    const { client } = await setup((_request, response) => sendJson(response, 200, { success: true }));
+  it('accepts a JSON body in a 200, such as {"success":true}, and client.revoke hands it back', async () => {
+    const { client } = await setup((_request, response) => sendJson(response, 200, { success: true, message: 'success' }));
     await expect(client.createToken(stored).revoke('access_token')).resolves.toBeUndefined();
+    await expect(client.revoke('t')).resolves.toEqual({ success: true, message: 'success' });
+  });
+
+  it('turns an error object in a 200 into an OAuth2ServerError', async () => {
+    const { client } = await setup((_request, response) => sendJson(response, 200, { error: 'invalid_client', error_description: 'bad secret' }));
+    await expect(client.revoke('t')).rejects.toMatchObject({ code: 'ERR_OAUTH2_SERVER', error: 'invalid_client', status: 200 });
   });
 
   it('ignores a non-JSON body in a 200', async () => {

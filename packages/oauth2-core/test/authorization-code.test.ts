@@ -163,6 +163,14 @@ describe('createAuthorizationRequest', () => {
     expect(new URL(request.url).searchParams.has('nonce')).toBe(false);
   });
 
+  it('refuses a caller nonce for a provider with supportsNonce: false (every login would fail verification)', async () => {
+    const client = clientFor({ quirks: { supportsNonce: false } });
+    await expect(client.authorizationCode.createAuthorizationRequest({ scope: 'openid', nonce: 'n' })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+      argument: 'nonce',
+    });
+  });
+
   it('adds no nonce for a provider with supportsNonce: false', async () => {
     const request = await clientFor({ quirks: { supportsNonce: false } }).authorizationCode.createAuthorizationRequest({ scope: 'openid' });
     expect(request.nonce).toBeUndefined();
@@ -305,6 +313,8 @@ describe('checkAuthorizationUrl', () => {
         response.writeHead(400, { 'content-type': 'text/html' }).end('<h1>Unknown application</h1>');
       } else if (params.get('client_id') === 'json-unknown') {
         sendJson(response, 401, { error: 'invalid_client', error_description: 'no such app', request_id: 'req-1' });
+      } else if (params.get('client_id') === 'json-as-html') {
+        response.writeHead(200, { 'content-type': 'text/html' }).end('{"error":"invalid_client","error_description":"App not exists"}');
       } else if (params.get('scope') === 'forbidden') {
         response.writeHead(302, { location: `${params.get('redirect_uri')}?error=invalid_scope&state=${params.get('state')}` }).end();
       } else {
@@ -336,6 +346,15 @@ describe('checkAuthorizationUrl', () => {
       error: 'invalid_client',
       status: 401,
       requestId: 'req-1',
+    });
+  });
+
+  it('reads a JSON error page whatever its content type says', async () => {
+    const app = client('json-as-html');
+    await expect(app.authorizationCode.checkAuthorizationUrl(app.authorizationCode.authorizeURL({ state: 's' }))).rejects.toMatchObject({
+      error: 'invalid_client',
+      errorDescription: 'App not exists',
+      status: 200,
     });
   });
 

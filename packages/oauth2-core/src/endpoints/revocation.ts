@@ -1,16 +1,23 @@
 import { endpointUrl, postAuthenticatedForm } from '../context.js';
 import type { CallOptions, ClientContext } from '../context.js';
 import { InvalidArgumentError } from '../errors.js';
-import { successBody } from '../http/response.js';
+import { jsonObjectOrUndefined, serverError, successBody } from '../http/response.js';
+import type { JsonObject } from '../http/response.js';
 import { log } from '../log.js';
 import type { TokenTypeHint } from '../token.js';
 
 /**
- * Revokes a token (RFC 7009). Any 2xx answer means done, whatever its body: the RFC defines none, and
- * some providers (Aliyun) send `{"success":true}`. Revocation is idempotent, so it is retried like other
- * safe calls.
+ * Revokes a token (RFC 7009). A 2xx answer means done: the RFC defines no body, so a body is returned as
+ * the server sent it when it is a JSON object (Aliyun sends `{"success":true,"message":"success"}`) and
+ * ignored otherwise, unless it carries an OAuth `error`, which some servers send with status 200.
+ * Revocation is idempotent, so it is retried like other safe calls.
  */
-export async function revokeToken(context: ClientContext, token: string, hint: TokenTypeHint | undefined, call?: CallOptions): Promise<void> {
+export async function revokeToken(
+  context: ClientContext,
+  token: string,
+  hint: TokenTypeHint | undefined,
+  call?: CallOptions,
+): Promise<JsonObject | undefined> {
   if (typeof token !== 'string' || token === '') throw new InvalidArgumentError('token', 'the token to revoke is required');
   const url = endpointUrl(context, 'revocation', 'token revocation');
   const result = await postAuthenticatedForm(
@@ -18,9 +25,12 @@ export async function revokeToken(context: ClientContext, token: string, hint: T
     { endpoint: 'revocation', url, params: { token, token_type_hint: hint }, idempotent: true },
     call,
   );
-  if (result.status >= 200 && result.status < 300) {
-    log.token('revoked a token (hint %s)', hint ?? 'none');
-    return;
+  const responseContext = { endpoint: 'revocation', status: result.status };
+  if (result.status < 200 || result.status >= 300) {
+    successBody(result, responseContext, context.provider.quirks);
   }
-  successBody(result, { endpoint: 'revocation', status: result.status }, context.provider.quirks);
+  const body = jsonObjectOrUndefined(result);
+  if (body !== undefined && body.error !== undefined) throw serverError(body, result, responseContext, context.provider.quirks);
+  log.token('revoked a token (hint %s)', hint ?? 'none');
+  return body;
 }

@@ -5,9 +5,7 @@ import {
   OAuth2ResponseError,
   StateMismatchError,
 } from '../errors.js';
-import { optional, parseJsonObject, serverError } from '../http/response.js';
-import type { JsonObject } from '../http/response.js';
-import type { HttpResult } from '../http/transport.js';
+import { jsonObjectOrUndefined, optional, serverError } from '../http/response.js';
 import { bodyExcerpt } from '../security/redact.js';
 import { endpointUrl, requestToken } from '../context.js';
 import type { CallOptions, ClientContext } from '../context.js';
@@ -155,6 +153,9 @@ export function createAuthorizationCodeGrant(
     const state = params.state ?? randomToken();
     const scope = scopeString(params.scope ?? options.scope, separator);
     const wantsNonce = provider.quirks.supportsNonce && scope !== undefined && scope.split(separator).includes('openid');
+    if (params.nonce !== undefined && !provider.quirks.supportsNonce) {
+      throw new InvalidArgumentError('nonce', `the "${provider.name}" provider does not echo a nonce in its ID tokens, so one sent would make every login fail verification`);
+    }
     const nonce = params.nonce ?? (wantsNonce ? randomToken() : undefined);
     const url = authorizeURL({
       ...params,
@@ -249,8 +250,8 @@ export function createAuthorizationCodeGrant(
       const description = back.get('error_description');
       throw new AuthorizationResponseError({ error, ...(description === null ? {} : { errorDescription: bodyExcerpt(description) ?? '' }) });
     }
-    const isJson = (result.headers.get('content-type') ?? '').toLowerCase().includes('json');
-    const body = isJson ? tryJsonObject(result) : undefined;
+    // Parsed whatever its content type: error pages meant for a browser may well say text/html.
+    const body = jsonObjectOrUndefined(result);
     if (body !== undefined && typeof body.error === 'string') {
       throw serverError(body, result, { endpoint: 'authorization', status: result.status }, provider.quirks);
     }
@@ -265,14 +266,6 @@ export function createAuthorizationCodeGrant(
   }
 
   return { authorizeURL, createAuthorizationRequest, getToken, handleCallback, checkAuthorizationUrl };
-}
-
-function tryJsonObject(result: HttpResult): JsonObject | undefined {
-  try {
-    return parseJsonObject(result, 'authorization');
-  } catch {
-    return undefined;
-  }
 }
 
 function callbackParams(callback: string | URL | URLSearchParams): URLSearchParams {

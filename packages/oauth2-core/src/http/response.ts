@@ -82,6 +82,21 @@ export function serverError(body: JsonObject, result: HttpResult, context: Respo
   });
 }
 
+/**
+ * The body as a JSON object when it is one, whatever the content type says; `undefined` otherwise. For
+ * answers whose body is optional or informative (revocation, an authorization endpoint's error page).
+ */
+export function jsonObjectOrUndefined(result: HttpResult): JsonObject | undefined {
+  const text = result.text.trimStart();
+  if (!text.startsWith('{')) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return isJsonObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A string member of a JSON object, or `undefined` when it is absent or not a string. */
 export function stringField(body: JsonObject, name: string): string | undefined {
   const value = body[name];
