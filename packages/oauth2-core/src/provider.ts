@@ -48,6 +48,12 @@ export interface ProviderQuirks {
   basicAuthEncoding: 'form-urlencoded' | 'plain';
   /** Whether the provider echoes a `nonce` in ID tokens. Default `true`. */
   supportsNonce: boolean;
+  /**
+   * Whether every authorization response carries `iss` (RFC 9207; discovery sets it from
+   * `authorization_response_iss_parameter_supported`). A callback without one is then refused, which is
+   * what stops a mix-up attack. Default `false`.
+   */
+  requireIssParameter: boolean;
   /** Parameters added to every authorization URL (callers' parameters win). */
   authorizationParams: Readonly<Record<string, string>>;
   /** ID-token signing algorithms to accept. Default: those of `@x/jwt`. */
@@ -122,6 +128,7 @@ export function defineProvider(definition: ProviderDefinition): ProviderPreset {
     scopeSeparator: ' ',
     basicAuthEncoding: 'form-urlencoded',
     supportsNonce: true,
+    requireIssParameter: false,
     authorizationParams: {},
     ...definition.quirks,
   };
