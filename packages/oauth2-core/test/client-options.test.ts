@@ -114,7 +114,7 @@ describe('defineProvider validation', () => {
   it('fills in the documented defaults and freezes the preset', () => {
     const preset = defineProvider(base);
     expect(preset.tokenEndpointAuthMethod).toBe('client_secret_basic');
-    expect(preset.quirks).toEqual({ scopeSeparator: ' ', basicAuthEncoding: 'form-urlencoded', supportsNonce: true, authorizationParams: {} });
+    expect(preset.quirks).toEqual({ scopeSeparator: ' ', basicAuthEncoding: 'form-urlencoded', supportsNonce: true, requireIssParameter: false, authorizationParams: {} });
     expect(Object.isFrozen(preset)).toBe(true);
     expect(Object.isFrozen(preset.endpoints)).toBe(true);
   });
