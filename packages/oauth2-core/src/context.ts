@@ -43,17 +43,27 @@ export async function postAuthenticatedForm(
   const form = new URLSearchParams();
   appendParams(form, request.params, context.provider.quirks.scopeSeparator);
   const headers: Record<string, string> = {};
-  await authenticateClient(context.options.auth, form, headers);
-  return context.http.send({
+  const { auth } = context.options;
+  await authenticateClient(auth, form, headers);
+  const result = await context.http.send({
     endpoint: request.endpoint,
     url: request.url,
     method: 'POST',
     form,
     headers,
-    idempotent: request.idempotent,
+    // A retried request would carry the same client assertion, whose jti a server may refuse as a replay
+    // (RFC 7523 §3): clients authenticating with assertions are not retried.
+    idempotent: request.idempotent && !assertionMethods.has(auth.method),
     ...(call.signal ? { signal: call.signal } : {}),
   });
+  const sentSecrets = secretParams.flatMap((name) => form.getAll(name));
+  if (auth.clientSecret !== undefined) sentSecrets.push(auth.clientSecret);
+  return { ...result, sentSecrets };
 }
+
+const assertionMethods = new Set(['private_key_jwt', 'client_secret_jwt']);
+/** Form parameters whose values are credentials: masked wherever a server echoes them. */
+const secretParams = ['client_secret', 'client_assertion', 'assertion', 'code', 'code_verifier', 'refresh_token', 'password', 'device_code', 'token', 'subject_token', 'actor_token'];
 
 /**
  * Requests a token from the token endpoint and validates the answer. `idempotent` is true only for

@@ -283,6 +283,47 @@ describe('handleCallback', () => {
     expect(token.accessToken).toBe('at-code');
   });
 
+  it('refuses a callback without iss when the provider always sends one (RFC 9207 §2.4)', async () => {
+    const client = clientFor({ issuer: 'https://as.example', quirks: { requireIssParameter: true } });
+    const error = await client.authorizationCode.handleCallback(`${redirectUri}?code=c&state=expected-state-value`, checks).catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(CallbackError);
+    expect(tokenRequests()).toHaveLength(0);
+  });
+
+  it('refuses an iss it cannot check because the preset has no issuer', async () => {
+    const error = await clientFor()
+      .authorizationCode.handleCallback(`${redirectUri}?code=c&state=expected-state-value&iss=https%3A%2F%2Fevil.example`, checks)
+      .catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(CallbackError);
+    expect((error as CallbackError).message).toMatch(/no issuer to compare/);
+    expect(tokenRequests()).toHaveLength(0);
+  });
+
+  it.each(['code', 'state', 'iss', 'error'])('refuses a callback that repeats %s (RFC 6749 §3.1)', async (name) => {
+    const callback = `${redirectUri}?code=REAL&state=expected-state-value&${name}=ATTACKER&${name}=AGAIN`;
+    const error = await clientFor({ issuer: 'https://as.example' }).authorizationCode.handleCallback(callback, checks).catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(CallbackError);
+    expect(tokenRequests()).toHaveLength(0);
+  });
+
+  it('says so when the response came in the URL fragment', async () => {
+    const error = await clientFor()
+      .authorizationCode.handleCallback(`${redirectUri}#code=c&state=expected-state-value`, checks)
+      .catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(CallbackError);
+    expect((error as CallbackError).message).toMatch(/fragment/);
+  });
+
+  it('bounds and masks what an error redirect carries', async () => {
+    const description = `${'x'.repeat(5000)}\nrefresh_token=rt-leaked-value`;
+    const callback = `${redirectUri}?state=expected-state-value&error=access_denied&error_description=${encodeURIComponent(`refresh_token=rt-leaked-value ${description}`)}`;
+    const error = await clientFor().authorizationCode.handleCallback(callback, checks).catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(AuthorizationResponseError);
+    const shown = JSON.stringify(error) + String(error);
+    expect(shown).not.toContain('rt-leaked-value');
+    expect((error as AuthorizationResponseError).errorDescription!.length).toBeLessThanOrEqual(201);
+  });
+
   it('refuses a callback without a code with CallbackError', async () => {
     for (const callback of [`${redirectUri}?state=expected-state-value`, `${redirectUri}?code=&state=expected-state-value`]) {
       const error = await clientFor().authorizationCode.handleCallback(callback, checks).catch((reason: unknown) => reason);

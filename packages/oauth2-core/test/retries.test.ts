@@ -185,6 +185,15 @@ describe('single-use credentials are never retried', () => {
   });
 });
 
+describe('client assertions are never sent twice', () => {
+  it('sends a client_secret_jwt client credentials request once, even on 503 (a repeated jti is a replay)', async () => {
+    const server = await serve(failingThenOk(1, (response) => sendJson(response, 503, unavailable)));
+    const client = clientOf(server, { tokenEndpointAuthMethod: 'client_secret_jwt', clientSecret: 'a-secret-long-enough-for-hs256-000000' });
+    await expect(client.clientCredentials.getToken()).rejects.toBeInstanceOf(OAuth2ServerError);
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
 describe('retry: false', () => {
   it('disables retries of client credentials', async () => {
     const server = await serve(failingThenOk(1, (response) => sendJson(response, 503, unavailable, { 'retry-after': '0' })));

@@ -191,22 +191,25 @@ export function createAuthorizationCodeGrant(
       throw new InvalidArgumentError('checks.state', 'the state stored when the login started is required');
     }
     const response = callbackParams(callback);
+    // RFC 6749 §3.1: parameters must not repeat. A second code or state is how an attacker would slip
+    // their own in next to the real one, so a repeat is refused before anything is read.
+    for (const name of ['state', 'code', 'iss', 'error', 'error_description', 'error_uri']) {
+      if (response.getAll(name).length > 1) throw new CallbackError(`the callback repeats the ${name} parameter (RFC 6749 §3.1 forbids it)`);
+    }
     // State first, before trusting anything else in the callback, error responses included (RFC 9700 §4.7).
     const state = response.get('state');
     if (state === null || !timingSafeEqual(state, checks.state)) throw new StateMismatchError();
 
-    const iss = response.get('iss');
-    if (iss !== null && provider.issuer !== undefined && iss !== provider.issuer) {
-      throw new CallbackError(`the callback's iss "${iss}" is not this provider's issuer "${provider.issuer}" (RFC 9207: a mix-up attack or a misconfigured issuer)`);
-    }
+    checkIssuer(response.get('iss'));
     const error = response.get('error');
     if (error !== null) {
+      // Everything here is whatever the redirect carried: bounded and masked like any server text.
       const description = response.get('error_description');
       const uri = response.get('error_uri');
       throw new AuthorizationResponseError({
-        error,
-        ...(description === null ? {} : { errorDescription: description }),
-        ...(uri === null ? {} : { errorUri: uri }),
+        error: bodyExcerpt(error) ?? 'error',
+        ...optional('errorDescription', description === null ? undefined : bodyExcerpt(description)),
+        ...optional('errorUri', uri === null ? undefined : bodyExcerpt(uri)),
       });
     }
     const code = response.get('code');
@@ -228,6 +231,26 @@ export function createAuthorizationCodeGrant(
     });
     log.flow('ID token verified');
     return makeToken(fields, claims);
+  }
+
+  /** RFC 9207 §2.4: the `iss` of an authorization response must be the issuer we started the login with. */
+  function checkIssuer(iss: string | null): void {
+    if (iss === null) {
+      if (provider.quirks.requireIssParameter) {
+        throw new CallbackError('the callback has no iss, although this provider always sends one (RFC 9207: possible mix-up attack)');
+      }
+      return;
+    }
+    if (provider.issuer === undefined) {
+      throw new CallbackError(
+        `the callback carries iss, but the "${provider.name}" preset has no issuer to compare it with; set issuer in the preset (RFC 9207)`,
+      );
+    }
+    if (iss !== provider.issuer) {
+      throw new CallbackError(
+        `the callback's iss "${bodyExcerpt(iss) ?? ''}" is not this provider's issuer "${provider.issuer}" (RFC 9207: a mix-up attack or a misconfigured issuer)`,
+      );
+    }
   }
 
   async function checkAuthorizationUrl(url: string | URL, call: CallOptions = {}): Promise<void> {
@@ -270,9 +293,19 @@ export function createAuthorizationCodeGrant(
 
 function callbackParams(callback: string | URL | URLSearchParams): URLSearchParams {
   if (callback instanceof URLSearchParams) return callback;
-  if (callback instanceof URL) return callback.searchParams;
-  if (typeof callback !== 'string') throw new InvalidArgumentError('callback', 'must be the callback URL (string or URL) or its URLSearchParams');
-  const queryStart = callback.indexOf('?');
-  const query = queryStart === -1 ? (callback.includes('=') ? callback : '') : callback.slice(queryStart + 1);
-  return new URLSearchParams(query.split('#')[0]);
+  if (typeof callback !== 'string' && !(callback instanceof URL)) {
+    throw new InvalidArgumentError('callback', 'must be the callback URL (string or URL) or its URLSearchParams');
+  }
+  const text = String(callback);
+  const hashStart = text.indexOf('#');
+  const beforeHash = hashStart === -1 ? text : text.slice(0, hashStart);
+  const queryStart = beforeHash.indexOf('?');
+  // A bare query string ("code=...&state=...") is accepted too.
+  const query = queryStart === -1 ? (beforeHash.includes('=') && !beforeHash.includes('/') ? beforeHash : '') : beforeHash.slice(queryStart + 1);
+  if (query === '' && hashStart !== -1 && /(^|[&#?])(code|state|error)=/.test(text.slice(hashStart))) {
+    throw new CallbackError(
+      'the authorization response is in the URL fragment, which a server never receives; the code flow answers in the query (response_mode=query)',
+    );
+  }
+  return new URLSearchParams(query);
 }

@@ -13,7 +13,7 @@ export type JsonObject = Record<string, unknown>;
 export function parseJsonObject(result: HttpResult, endpoint: string): JsonObject {
   const text = result.text.trim();
   const fail = (reason: string) =>
-    new OAuth2ResponseError({ status: result.status, endpoint, reason, ...optional('bodyExcerpt', bodyExcerpt(text)) });
+    new OAuth2ResponseError({ status: result.status, endpoint, reason, ...optional('bodyExcerpt', bodyExcerpt(text, result.sentSecrets)) });
   if (text === '') throw fail('the body is empty, a JSON object was expected');
   let value: unknown;
   try {
@@ -46,7 +46,7 @@ export function successBody(result: HttpResult, context: ResponseContext, quirks
       status: result.status,
       endpoint: context.endpoint,
       reason: 'an error status without an OAuth error body',
-      ...optional('bodyExcerpt', bodyExcerpt(result.text)),
+      ...optional('bodyExcerpt', bodyExcerpt(result.text, result.sentSecrets)),
     });
   }
   if (body.error !== undefined || !ok) throw serverError(body, result, context, quirks);
@@ -60,7 +60,7 @@ export function serverError(body: JsonObject, result: HttpResult, context: Respo
       status: result.status,
       endpoint: context.endpoint,
       reason: 'an error response without a string `error` code',
-      ...optional('bodyExcerpt', bodyExcerpt(result.text)),
+      ...optional('bodyExcerpt', bodyExcerpt(result.text, result.sentSecrets)),
     });
   }
   const mapped = quirks.mapServerError?.(body, context);
@@ -72,13 +72,15 @@ export function serverError(body: JsonObject, result: HttpResult, context: Respo
     undefined;
   const errorDescription = mapped?.errorDescription ?? stringField(body, 'error_description');
   const errorUri = mapped?.errorUri ?? stringField(body, 'error_uri');
+  // Every server-chosen string is bounded and masked: a server may echo what it was sent.
+  const safe = (text: string | undefined) => (text === undefined ? undefined : bodyExcerpt(text, result.sentSecrets));
   return new OAuth2ServerError({
-    error: mapped?.error ?? body.error,
+    error: safe(mapped?.error ?? body.error) ?? 'error',
     status: mapped?.status ?? result.status,
     endpoint: context.endpoint,
-    ...optional('errorDescription', errorDescription === undefined ? undefined : bodyExcerpt(errorDescription)),
-    ...optional('errorUri', errorUri),
-    ...optional('requestId', requestId),
+    ...optional('errorDescription', safe(errorDescription)),
+    ...optional('errorUri', safe(errorUri)),
+    ...optional('requestId', safe(requestId ?? undefined)),
   });
 }
 

@@ -52,6 +52,11 @@ export interface HttpResult {
   status: number;
   headers: Headers;
   text: string;
+  /**
+   * The secret values the request carried (client secret, code, verifier, refresh token, password...).
+   * A server may echo one in an `error_description`; error building masks them.
+   */
+  sentSecrets?: readonly string[];
 }
 
 /** The one HTTP path of a client: every request of every grant and endpoint goes through `send`. */
@@ -151,11 +156,15 @@ export function createHttpClient(settings: HttpSettings): HttpClient {
 
   const fetchThroughClient = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = input instanceof Request ? input.url : String(input);
+    const headers = Object.fromEntries(new Headers(init?.headers));
     const result = await send({
       endpoint: 'jwks',
       url,
       method: 'GET',
       idempotent: true,
+      // A key set fetched across a redirect could come from anywhere: follow only when asked to.
+      followRedirects: init?.redirect === undefined || init.redirect === 'follow',
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
       ...(init?.signal ? { signal: init.signal } : {}),
     });
     return new Response(result.text, { status: result.status, headers: result.headers });
@@ -166,12 +175,21 @@ export function createHttpClient(settings: HttpSettings): HttpClient {
 
 function translateFailure(failure: unknown, call: HttpCall, timeout: number): OAuth2Error {
   if (failure instanceof OAuth2Error) return failure;
-  if (isTimeoutError(failure)) return new OAuth2TimeoutError({ endpoint: call.endpoint, timeout });
-  // ky wraps the runtime's error in one that holds the Request (its Authorization header included) and
-  // names the full URL (its query included); util.inspect and loggers print causes, so keep only the
-  // runtime's own error.
-  const error = isNetworkError(failure) ? failure.cause : failure;
+  // The caller's signal first: an AbortSignal.timeout() of theirs also surfaces as a TimeoutError.
   if (call.signal?.aborted) return new OAuth2AbortError(`the ${call.endpoint} request`, { cause: call.signal.reason });
-  log.http('%s %s failed: %s', call.method, urlForLog(call.url), error instanceof Error ? error.message : 'error');
-  return new OAuth2NetworkError({ endpoint: call.endpoint, url: urlForLog(call.url) }, { cause: error });
+  if (isTimeoutError(failure)) return new OAuth2TimeoutError({ endpoint: call.endpoint, timeout });
+  const where = { endpoint: call.endpoint, url: urlForLog(call.url) };
+  if (isNetworkError(failure)) {
+    // ky's wrapper holds the Request (its Authorization header included) and names the full URL (its
+    // query included); util.inspect and loggers print causes, so only the runtime's own error goes on.
+    const cause: unknown = failure.cause;
+    log.http('%s %s failed: %s', call.method, where.url, cause instanceof Error ? cause.message : 'network error');
+    return new OAuth2NetworkError(where, { cause });
+  }
+  // Anything else failed before the request left: a runtime refusing a header value, a fetch that threw.
+  // Such messages quote the offending value, which may be a token, so neither the message nor the error
+  // travels on: only its name.
+  const name = failure instanceof Error ? failure.name : typeof failure;
+  log.http('%s %s could not be sent: %s', call.method, where.url, name);
+  return new OAuth2NetworkError(where, { cause: new Error(`the request could not be sent (${name})`) });
 }

@@ -1,6 +1,6 @@
 /**
- * Names of fields whose values are credentials. Their values never reach an error message, an error's
- * `toJSON()` or a log line.
+ * Names of fields whose values are credentials, as servers spell them (snake_case on the wire, camelCase
+ * in some JSON APIs). Their values never reach an error message, an error's `toJSON()` or a log line.
  */
 const secretFields = [
   'access_token',
@@ -17,40 +17,57 @@ const secretFields = [
   'token',
   'subject_token',
   'actor_token',
+  'accessToken',
+  'refreshToken',
+  'idToken',
+  'clientSecret',
+  'clientAssertion',
+  'codeVerifier',
+  'deviceCode',
 ];
 
-const secretFieldPattern = secretFields.join('|');
-// "field": "value" in JSON, and field=value in form bodies or query strings. Broken servers also send
-// single-quoted fields (a printed Python dict) or unquoted values: those are masked too.
-// An unterminated value (a truncated body) is masked to the end.
-const jsonField = new RegExp(
-  `((["'])(?:${secretFieldPattern})\\2\\s*:\\s*)(?:"(?:[^"\\\\]|\\\\.)*(?:"|$)|'(?:[^'\\\\]|\\\\.)*(?:'|$)|[^\\s,}\\]]+)`,
+const names = secretFields.join('|');
+// A field name, quoted or bare, then `:`, `=` or `=>`, then its value: a quoted string (to its closing
+// quote, or to the end of a truncated body) or a bare word. This covers JSON, form bodies and query
+// strings, printed Python dicts, Ruby hashes and YAML-ish `name: value` lines.
+const field = new RegExp(
+  `((?:["']|\\b)(?:${names})["']?\\s*(?:=>|:|=)\\s*)(?:"(?:[^"\\\\]|\\\\.)*(?:"|$)|'(?:[^'\\\\]|\\\\.)*(?:'|$)|[^\\s"'&,;}\\]]+)`,
   'gi',
 );
-const formField = new RegExp(`(\\b(?:${secretFieldPattern})=)[^&\\s"']+`, 'gi');
-// A compact JWS/JWE found anywhere, and Bearer/Basic credentials.
+// A compact JWS/JWE found anywhere, credentials after an auth scheme, and Authorization header lines.
 const jwtLike = /\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*(?:\.[\w-]*\.[\w-]*)?/g;
-const authorizationValue = /\b(Bearer|Basic)\s+[\w\-.~+/]+=*/gi;
+const authorizationValue = /\b(Bearer|Basic|DPoP)\s+[\w\-.~+/]+=*/gi;
+const authorizationHeader = /\b(authorization["']?\s*[:=]\s*["']?)(?:[\w-]+\s+)?[^\s"',;]+/gi;
 
 const maxExcerpt = 200;
+/** Secrets shorter than this are not searched for: masking "ab" everywhere would garble text, not protect. */
+const minSecretLength = 6;
 
-/** Masks credentials in a piece of response or request text. */
-export function redactText(text: string): string {
-  return text
-    .replace(jsonField, '$1"[redacted]"')
-    .replace(formField, '$1[redacted]')
+/**
+ * Masks credentials in a piece of response or request text: values of known secret fields, JWTs,
+ * Authorization values, and every literal value in `secrets` (what the request actually sent, which a
+ * server may echo in an `error_description`).
+ */
+export function redactText(text: string, secrets: readonly string[] = []): string {
+  let redacted = text;
+  for (const secret of secrets) {
+    if (secret.length >= minSecretLength) redacted = redacted.split(secret).join('[redacted]');
+  }
+  return redacted
+    .replace(field, (_match, prefix: string) => `${prefix}[redacted]`)
     .replace(jwtLike, '[redacted-jwt]')
+    .replace(authorizationHeader, '$1[redacted]')
     .replace(authorizationValue, '$1 [redacted]');
 }
 
 /**
- * A short, single-line, redacted excerpt of a response body, for error messages that help a developer
- * see what came back (an HTML error page, a truncated JSON) without leaking what should stay secret.
+ * A short, single-line, redacted excerpt of server-sent text (a body, an `error_description`), for error
+ * messages that help a developer see what came back without leaking what should stay secret.
  */
-export function bodyExcerpt(text: string): string | undefined {
+export function bodyExcerpt(text: string, secrets: readonly string[] = []): string | undefined {
   if (text === '') return undefined;
   // Redact before cutting, so that a cut cannot split a secret out of the pattern that masks it.
-  const redacted = redactText(text.slice(0, 16 * 1024)).replace(/\s+/g, ' ').trim();
+  const redacted = redactText(text.slice(0, 16 * 1024), secrets).replace(/\s+/g, ' ').trim();
   return redacted.length > maxExcerpt ? `${redacted.slice(0, maxExcerpt)}…` : redacted;
 }
 
