@@ -1,6 +1,6 @@
 import { stringify as nodeStringify } from 'node:querystring';
 import { describe, expect, it } from 'vitest';
-import { OAuth2Error, OAuth2NetworkError, OAuth2ServerError } from '@x/oauth2-core';
+import { IdTokenValidationError, OAuth2Error, OAuth2NetworkError, OAuth2ServerError } from '@x/oauth2-core';
 import { AliyunOAuth2, AliyunOAuthServerError } from '../src/index.js';
 import { stringifyQuery } from '../src/querystring.js';
 import { seededAccounts } from '../src/testing/index.js';
@@ -13,6 +13,10 @@ const readmeRedirect = 'https://yourwebapp.com/authcallback/';
 
 const mock = useMockServer({ refreshTokenRotation: false });
 const numericMock = useMockServer({ expiresInType: 'number', refreshTokenRotation: true });
+// ID tokens whose iss is the real host's, while a client pointed at this server expects its origin:
+// verifying one of them fails.
+const foreignIssuerMock = useMockServer({ refreshTokenRotation: true, issuer: 'https://oauth.aliyun.com' });
+const jsonHeaders = { 'content-type': 'application/json;charset=UTF-8' };
 
 function legacyClient(server: AliyunMockServer, region: 'cn' | 'intl' = 'cn'): AliyunOAuth2 {
   return new AliyunOAuth2({ clientId: web.clientId, clientSecret: web.clientSecret, region, signinOrigin: server.origin, oauthOrigin: server.origin });
@@ -43,9 +47,14 @@ describe('AliyunOAuth2#getAuthorizeURL', () => {
   });
 
   it('honours the old SDK endpoint overrides and the new origin overrides', () => {
-    const byUri = new AliyunOAuth2({ clientId: '1', clientSecret: 's', authorizationUri: 'http://127.0.0.1:9/custom/auth' });
+    const byUri = new AliyunOAuth2({
+      clientId: '1',
+      clientSecret: 's',
+      authorizationUri: 'http://127.0.0.1:9/custom/auth',
+      accessTokenUri: 'http://127.0.0.1:9/custom/token',
+    });
     expect(byUri.getAuthorizeURL('https://a.example/', 's', 'openid')).toMatch(/^http:\/\/127\.0\.0\.1:9\/custom\/auth\?client_id=1&/);
-    const byOrigin = new AliyunOAuth2({ clientId: '1', clientSecret: 's', signinOrigin: 'http://127.0.0.1:9' });
+    const byOrigin = new AliyunOAuth2({ clientId: '1', clientSecret: 's', signinOrigin: 'http://127.0.0.1:9', oauthOrigin: 'http://127.0.0.1:9' });
     expect(byOrigin.getAuthorizeURL('https://a.example/', 's', 'openid')).toMatch(/^http:\/\/127\.0\.0\.1:9\/oauth2\/v1\/auth\?/);
   });
 
@@ -102,7 +111,7 @@ describe('AliyunOAuth2 over the core client', () => {
         uid: seededAccounts.ramUser.uid,
       });
 
-      await expect(oauth.revokeAccessToken(refreshToken)).resolves.toEqual({ success: true });
+      await expect(oauth.revokeAccessToken(refreshToken)).resolves.toEqual({ success: true, message: 'success' });
       const error = await legacyError(() => oauth.refreshAccessToken(refreshToken));
       expect(error.code).toBe('invalid_grant');
       expectNoSecrets(error, [refreshToken, token.access_token, refreshed.access_token, web.clientSecret]);
@@ -117,6 +126,87 @@ describe('AliyunOAuth2 over the core client', () => {
     expect(refreshed.refresh_token).toEqual(expect.any(String));
     expect(refreshed.refresh_token).not.toBe(token.refresh_token);
     expect(refreshed.id_token).toEqual(expect.any(String));
+  });
+});
+
+describe('AliyunOAuth2#refreshAccessToken verifies nothing, like getAccessToken and the old SDK', () => {
+  it('returns a rotated id_token as sent although it would not verify, without fetching the keys', async () => {
+    const server = foreignIssuerMock();
+    const oauth = legacyClient(server);
+    const token = await oauth.getAccessToken(await legacyCode(server, oauth, 'openid', 'offline'), readmeRedirect);
+    const before = server.requests.length;
+
+    const refreshed = await oauth.refreshAccessToken(token.refresh_token!);
+
+    expect(refreshed.id_token).toEqual(expect.any(String));
+    expect(refreshed.refresh_token).not.toBe(token.refresh_token);
+    expect(server.requests.slice(before).map((request) => request.path)).toEqual(['/v1/token']);
+  });
+
+  it('returns an id_token that is not even a JWT as it came', async () => {
+    const oauth = legacyClient(mock());
+    const body = { access_token: 'at-from-proxy', token_type: 'Bearer', expires_in: '3600', id_token: 'not-a-jwt', request_id: 'R-1' };
+    mock().failNext({ kind: 'status', path: '/v1/token', status: 200, headers: jsonHeaders, body: JSON.stringify(body) });
+    await expect(oauth.refreshAccessToken('any-refresh-token')).resolves.toEqual(body);
+  });
+
+  it('leaves verification to the new API underneath: oauth.client.authorizationCode.handleCallback still checks the ID token', async () => {
+    const server = foreignIssuerMock();
+    const oauth = legacyClient(server);
+    const { url, ...checks } = await oauth.client.authorizationCode.createAuthorizationRequest({ redirectUri: readmeRedirect, scope: 'openid' });
+    const error = await rejection(async () => oauth.client.authorizationCode.handleCallback(await server.authorize(url), { ...checks, redirectUri: readmeRedirect }));
+    expect(error).toBeInstanceOf(IdTokenValidationError);
+    expect(error).toMatchObject({ claim: 'iss' });
+  });
+});
+
+describe('AliyunOAuth2#revokeAccessToken returns the body as sent', () => {
+  it('resolves with Alibaba Cloud\'s { success, message } body, also for an unknown token', async () => {
+    const oauth = legacyClient(mock());
+    await expect(oauth.revokeAccessToken('never-issued-refresh-token')).resolves.toEqual({ success: true, message: 'success' });
+  });
+
+  it('rejects a { success: false } body answered with HTTP 200, in the legacy error shape', async () => {
+    const oauth = legacyClient(mock());
+    mock().failNext({
+      kind: 'status',
+      path: '/v1/revoke',
+      status: 200,
+      headers: jsonHeaders,
+      body: JSON.stringify({ success: false, message: 'token revoke failed', request_id: 'REQ-REVOKE' }),
+    });
+    const error = await legacyError(() => oauth.revokeAccessToken('some-refresh-token'));
+    expect(error).toMatchObject({
+      name: 'OAuthServerError',
+      code: 'server_error',
+      message: 'server_error: token revoke failed',
+      data: { httpcode: 200, requestid: 'REQ-REVOKE' },
+      error: 'server_error',
+      endpoint: 'revocation',
+    });
+    expectNoSecrets(error, ['some-refresh-token', web.clientSecret]);
+  });
+
+  it('masks what it sent when a failure message echoes it, and keeps http_code as the status', async () => {
+    const oauth = legacyClient(mock());
+    const token = 'echoed-refresh-token-value';
+    mock().failNext({
+      kind: 'status',
+      path: '/v1/revoke',
+      status: 200,
+      headers: jsonHeaders,
+      body: JSON.stringify({ success: false, message: `cannot revoke ${token} for secret ${web.clientSecret}`, http_code: 400 }),
+    });
+    const error = await legacyError(() => oauth.revokeAccessToken(token));
+    expect(error.message).toBe('server_error: cannot revoke [redacted] for secret [redacted]');
+    expect(error.data).toEqual({ httpcode: 400, requestid: undefined });
+    expectNoSecrets(error, [token, web.clientSecret]);
+  });
+
+  it('resolves with undefined when a 2xx answer has no JSON body', async () => {
+    const oauth = legacyClient(mock());
+    mock().failNext({ kind: 'status', path: '/v1/revoke', status: 200, body: '' });
+    await expect(oauth.revokeAccessToken('some-refresh-token')).resolves.toBeUndefined();
   });
 });
 
