@@ -83,6 +83,15 @@ describe('token.refresh()', () => {
     expect(client.createToken(JSON.parse(JSON.stringify(fresh))).refreshToken).toBe('rt-0');
   });
 
+  it('keeps the refresh token when the server answers an empty one', async () => {
+    const { server, client } = await setup((_request, response) => sendJson(response, 200, { access_token: 'at-1', token_type: 'Bearer', refresh_token: '' }));
+    const fresh = await client.createToken(original).refresh();
+    expect(fresh.refreshToken).toBe('rt-0');
+    expect(fresh.toJSON().refresh_token).toBe('rt-0');
+    await fresh.refresh();
+    expect(server.requests.map((request) => request.form.get('refresh_token'))).toEqual(['rt-0', 'rt-0']);
+  });
+
   it('replaces the refresh token when the server rotates it', async () => {
     const { server, client } = await setup(issuing(true));
     const fresh = await client.createToken(original).refresh();

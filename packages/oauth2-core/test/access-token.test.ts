@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AccessToken, createClient, defineProvider, InvalidArgumentError } from '../src/index.js';
+import { AccessToken, createClient, defineProvider, InvalidArgumentError, OAuth2ResponseError } from '../src/index.js';
 import type { OAuth2Client } from '../src/index.js';
 import { sendJson, startEdgeServer } from './helpers/edge-server.js';
 import type { EdgeServer } from './helpers/edge-server.js';
@@ -69,6 +69,29 @@ describe('expiry', () => {
     expect(token.expiresAt?.toISOString()).toBe('2030-01-01T00:00:00.000Z');
   });
 
+  it('ignores an expires_at sent as an ISO string, and counts from expires_in', async () => {
+    // Failing here would waste the code or refresh token the server has just spent.
+    const { token, before, after } = await tokenFrom({ access_token: accessTokenValue, expires_in: 3600, expires_at: '2031-05-06T07:08:09Z' });
+    expect(token.expiresAt!.getTime()).toBeGreaterThanOrEqual(before + 3600_000);
+    expect(token.expiresAt!.getTime()).toBeLessThanOrEqual(after + 3600_000);
+  });
+
+  it('ignores an expires_at in milliseconds (which would mean the year 55 000), and counts from expires_in', async () => {
+    const { token, before, after } = await tokenFrom({ access_token: accessTokenValue, expires_in: 600, expires_at: Date.now() + 600_000 });
+    expect(token.expiresAt!.getTime()).toBeGreaterThanOrEqual(before + 600_000);
+    expect(token.expiresAt!.getTime()).toBeLessThanOrEqual(after + 600_000);
+  });
+
+  it('ignores an expires_at long past (a lifetime sent under the wrong name), and counts from expires_in', async () => {
+    const { token, before } = await tokenFrom({ access_token: accessTokenValue, expires_in: 600, expires_at: 3600 });
+    expect(token.expiresAt!.getTime()).toBeGreaterThanOrEqual(before + 600_000);
+  });
+
+  it('leaves the expiry unknown when the only expiry is an implausible expires_at', async () => {
+    const { token } = await tokenFrom({ access_token: accessTokenValue, expires_at: String(Date.now() + 600_000) });
+    expect(token.expiresAt).toBeUndefined();
+  });
+
   it('leaves expiresAt undefined without expires_in, and such a token never reports itself expired', async () => {
     const { token } = await tokenFrom({ access_token: accessTokenValue, token_type: 'bearer' });
     expect(token.expiresAt).toBeUndefined();
@@ -89,6 +112,72 @@ describe('expiry', () => {
     const { token } = await tokenFrom({ access_token: accessTokenValue, expires_in: 0 });
     expect(token.expired()).toBe(true);
   });
+});
+
+describe('empty fields', () => {
+  it('treats an empty refresh_token, id_token or scope as absent', async () => {
+    const { token } = await tokenFrom({ access_token: accessTokenValue, token_type: 'Bearer', refresh_token: '', id_token: '', scope: '', expires_in: 60 });
+    expect(token.refreshToken).toBeUndefined();
+    expect(token.idToken).toBeUndefined();
+    expect(token.scope).toBeUndefined();
+    const json = token.toJSON();
+    for (const name of ['refresh_token', 'id_token', 'scope']) expect(json).not.toHaveProperty(name);
+    for (const name of ['refresh_token', 'id_token', 'scope']) expect(token.raw).not.toHaveProperty(name);
+    await expect(token.refresh()).rejects.toMatchObject({ code: 'ERR_OAUTH2_NO_REFRESH_TOKEN' });
+  });
+
+  it('treats an empty token_type as absent: Bearer', async () => {
+    const { token } = await tokenFrom({ access_token: accessTokenValue, token_type: '' });
+    expect(token.tokenType).toBe('Bearer');
+  });
+});
+
+describe('values bound for an Authorization header', () => {
+  for (const tokenType of ['DPoP', 'N_A', 'mac', 'bearer']) {
+    it(`accepts the token type ${tokenType}`, async () => {
+      const { token } = await tokenFrom({ access_token: accessTokenValue, token_type: tokenType });
+      expect(token.tokenType).toBe(tokenType === 'bearer' ? 'Bearer' : tokenType);
+    });
+  }
+
+  const badTypes: { name: string; value: string }[] = [
+    { name: 'a CR LF and another header', value: 'Bearer\r\nX-Injected: 1' },
+    { name: 'a space', value: 'Bearer x' },
+    { name: 'a NUL', value: 'Bearer\u0000' },
+    { name: 'a non-ASCII letter', value: 'Béarer' },
+  ];
+  for (const { name, value } of badTypes) {
+    it(`refuses a token_type with ${name}, from the server and from storage`, async () => {
+      const error = await tokenFrom({ access_token: accessTokenValue, token_type: value }).catch((reason: unknown) => reason);
+      expect(error).toBeInstanceOf(OAuth2ResponseError);
+      expect((error as OAuth2ResponseError).message).toMatch(/token_type is not a valid token type/);
+      expect(() => clientWith().createToken({ access_token: accessTokenValue, token_type: value })).toThrow(InvalidArgumentError);
+    });
+  }
+
+  const badTokens: { name: string; value: string }[] = [
+    { name: 'a CR LF and another header', value: `${accessTokenValue}\r\nX-Injected: 1` },
+    { name: 'a space', value: `${accessTokenValue} more` },
+    { name: 'a tab', value: `${accessTokenValue}\t` },
+    { name: 'a NUL', value: `${accessTokenValue}\u0000` },
+    { name: 'a C1 control character', value: `${accessTokenValue}\u0085` },
+    { name: 'a line separator', value: `${accessTokenValue}\u2028` },
+  ];
+  for (const { name, value } of badTokens) {
+    it(`refuses an access_token with ${name}, without quoting it`, async () => {
+      const error = await tokenFrom({ access_token: value, token_type: 'Bearer' }).catch((reason: unknown) => reason);
+      expect(error).toBeInstanceOf(OAuth2ResponseError);
+      expect((error as OAuth2ResponseError).message).toMatch(/access_token contains whitespace or control characters/);
+      let stored: unknown;
+      try {
+        clientWith().createToken({ access_token: value });
+      } catch (caught) {
+        stored = caught;
+      }
+      expect(stored).toBeInstanceOf(InvalidArgumentError);
+      for (const view of [inspect(error), JSON.stringify(error), inspect(stored), JSON.stringify(stored)]) expect(view).not.toContain(accessTokenValue);
+    });
+  }
 });
 
 describe('toJSON and createToken', () => {
@@ -176,6 +265,7 @@ describe('toJSON and createToken', () => {
     { name: 'an unparsable expires_at', value: { access_token: accessTokenValue, expires_at: 'next tuesday' } },
     { name: 'a non-numeric expires_in', value: { access_token: accessTokenValue, expires_in: 'soon' } },
     { name: 'an expires_at beyond any representable date', value: { access_token: accessTokenValue, expires_at: 1e20 } },
+    { name: 'an expires_at in milliseconds', value: { access_token: accessTokenValue, expires_at: 1_893_456_000_000 } },
     { name: 'a refresh_token that is not a string', value: { access_token: accessTokenValue, refresh_token: { value: refreshTokenValue } } },
   ];
   for (const { name, value } of malformed) {

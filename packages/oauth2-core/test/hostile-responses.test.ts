@@ -197,11 +197,24 @@ const cases: HostileCase[] = [
     check: responseError(200),
   },
   {
-    name: 'an expires_at beyond any representable date',
-    respond: (_request, response) => sendJson(response, 200, { access_token: leakedAccessToken, expires_at: '99999999999999999' }),
+    name: 'a token_type that would add a header',
+    respond: (_request, response) => sendJson(response, 200, { access_token: leakedAccessToken, token_type: `Bearer\r\nX-Leak: ${leakedRefreshToken}` }),
     errorClass: OAuth2ResponseError,
     code: 'ERR_OAUTH2_INVALID_RESPONSE',
-    check: responseError(200),
+    check: (error) => {
+      responseError(200)(error);
+      expect(error.message).toMatch(/token_type/);
+    },
+  },
+  {
+    name: 'an access_token that would add a header',
+    respond: (_request, response) => sendJson(response, 200, { access_token: `${leakedAccessToken}\r\nX-Leak: 1`, token_type: 'Bearer' }),
+    errorClass: OAuth2ResponseError,
+    code: 'ERR_OAUTH2_INVALID_RESPONSE',
+    check: (error) => {
+      responseError(200)(error);
+      expect(error.message).toMatch(/access_token contains whitespace or control characters/);
+    },
   },
   {
     name: 'a body that never finishes (Content-Length declared)',
@@ -443,6 +456,16 @@ describe('lenient about what is harmless', () => {
     const token = await client.clientCredentials.getToken();
     expect(token.accessToken).toBe('at-plain');
     expect(token.tokenType).toBe('Bearer');
+  });
+
+  it('ignores an expires_at beyond any representable date, keeping expires_in', async () => {
+    const client = clientFor('/huge-expires-at', (_request, response) =>
+      sendJson(response, 200, { access_token: 'at-huge', expires_at: '99999999999999999', expires_in: 60 }),
+    );
+    const before = Date.now();
+    const token = await client.clientCredentials.getToken();
+    expect(token.expiresAt!.getTime()).toBeGreaterThanOrEqual(before + 60_000);
+    expect(token.expiresAt!.getTime()).toBeLessThan(before + 120_000);
   });
 
   it('accepts status 201', async () => {
