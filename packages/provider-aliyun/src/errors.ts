@@ -32,6 +32,11 @@ export function mapAliyunServerError(body: Record<string, unknown>, context: Res
  * RFC 6750's `invalid_token`; the preset keeps the server's code (so it matches Alibaba Cloud's
  * documentation and the legacy SDK), and this helper recognises both.
  *
+ * It reads the body, never the HTTP status, which Alibaba Cloud does not document: `access_denied`
+ * counts only with the "parse token failed" description, so any other `access_denied` (such as a token
+ * without the scope UserInfo needs, answered with HTTP 403) and `insufficient_scope` are not invalid tokens:
+ * refreshing would not help, asking for consent again would.
+ *
  * @example
  * ```ts
  * try {
@@ -43,12 +48,14 @@ export function mapAliyunServerError(body: Record<string, unknown>, context: Res
  * ```
  */
 export function isAliyunInvalidTokenError(error: unknown): error is OAuth2ServerError {
-  return (
-    error instanceof OAuth2ServerError &&
-    error.endpoint === 'userinfo' &&
-    (error.error === 'invalid_token' || (error.error === 'access_denied' && error.status !== 403))
-  );
+  if (!(error instanceof OAuth2ServerError) || error.endpoint !== 'userinfo') return false;
+  // RFC 6750 §3.1, from a WWW-Authenticate header or a body.
+  if (error.error === 'invalid_token') return true;
+  return error.error === 'access_denied' && (error.errorDescription ?? '').toLowerCase().includes(invalidTokenDescription);
 }
+
+/** Alibaba Cloud's description of an access token it cannot read (aliyun-protocol.md, "UserInfo" [code]). */
+const invalidTokenDescription = 'parse token failed';
 
 /**
  * The error of the legacy {@link AliyunOAuth2} API, shaped like the 2018 `@alicloud/oauth2` SDK's:

@@ -118,6 +118,46 @@ describe.each(regions)('server errors on the %s site', (region) => {
   });
 });
 
+describe('isAliyunInvalidTokenError reads the body, not the status', () => {
+  async function userinfoError(status: number, body: Record<string, unknown>): Promise<unknown> {
+    mock().failNext({ kind: 'status', path: '/v1/userinfo', status, headers: jsonHeaders, body: JSON.stringify(body) });
+    return rejection(() => webClient(mock(), 'cn').userinfo('some-access-token'));
+  }
+
+  it.each([
+    ['access_denied "parse token failed" with HTTP 403', 403, { error: 'access_denied', error_description: 'parse token failed' }],
+    ['access_denied "parse token failed" with HTTP 400', 400, { error: 'access_denied', error_description: 'Parse token failed' }],
+    ['invalid_token (RFC 6750)', 401, { error: 'invalid_token', error_description: 'the token expired' }],
+  ])('recognises %s', async (_name, status, body) => {
+    const error = await userinfoError(status, body);
+    expect(error).toBeInstanceOf(OAuth2ServerError);
+    expect(isAliyunInvalidTokenError(error)).toBe(true);
+  });
+
+  it.each([
+    ['access_denied about a missing scope, with HTTP 401', 401, { error: 'access_denied', error_description: 'the token lacks the openid scope' }],
+    ['access_denied without a description', 400, { error: 'access_denied' }],
+    ['insufficient_scope', 403, { error: 'insufficient_scope', error_description: 'parse token failed' }],
+  ])('does not take %s for an invalid token', async (_name, status, body) => {
+    const error = await userinfoError(status, body);
+    expect(error).toBeInstanceOf(OAuth2ServerError);
+    expect(isAliyunInvalidTokenError(error)).toBe(false);
+  });
+
+  it('only at the UserInfo endpoint', async () => {
+    mock().failNext({
+      kind: 'status',
+      path: '/v1/token',
+      status: 401,
+      headers: jsonHeaders,
+      body: JSON.stringify({ error: 'access_denied', error_description: 'parse token failed' }),
+    });
+    const error = await rejection(() => webClient(mock(), 'cn').refresh('some-refresh-token'));
+    expect(error).toMatchObject({ error: 'access_denied', endpoint: 'token' });
+    expect(isAliyunInvalidTokenError(error)).toBe(false);
+  });
+});
+
 describe('mapAliyunServerError', () => {
   const context = { endpoint: 'token', status: 200 };
 
