@@ -32,6 +32,24 @@ function isNumber(value: unknown): value is number {
 }
 
 /**
+ * Checks the `typ` header parameter (RFC 7515 §4.1.9) of a verified token: absent, `JWT` or
+ * `application/jwt` (media types compare case-insensitively, and the `application/` prefix may be
+ * omitted). Anything else is another kind of JWT from the same issuer, signed with the same keys, that
+ * must not pass for an ID token: an RFC 9068 access token (`at+jwt`) whose `aud` is the client id, a
+ * back-channel logout token (`logout+jwt`), a JWT introspection response... (RFC 8725 §3.11).
+ */
+export function checkIdTokenType(header: { typ?: unknown }): void {
+  const { typ } = header;
+  if (typ === undefined) return;
+  const mediaType = typeof typ === 'string' ? typ.toLowerCase() : undefined;
+  if (mediaType === 'jwt' || mediaType === 'application/jwt') return;
+  throw new IdTokenValidationError(
+    'ERR_ID_TOKEN_TYPE',
+    `the token's "typ" header is ${quote(typ)}, so it is not an ID token (which has typ "JWT" or none): another kind of token from this issuer, such as an access token (at+jwt) or a logout token (logout+jwt), is never accepted as an ID token`,
+  );
+}
+
+/**
  * Applies the claim rules of OpenID Connect Core §3.1.3.7 (and §2 for required claims) to a payload whose
  * signature is already verified; throws `IdTokenValidationError` naming the first rule broken. The hash
  * claims, which need WebCrypto, are checked separately (hashes.ts).
@@ -41,6 +59,17 @@ export function checkIdTokenClaims(
   expected: ClaimExpectations,
 ): asserts claims is IdTokenClaims {
   const { issuer, audience, nonce, maxAge, clockTolerance, now } = expected;
+
+  // A Security Event Token (RFC 8417), such as a back-channel logout token (OIDC Back-Channel Logout §2.4),
+  // has an "events" claim and may carry iss, aud, iat and sub like an ID token; its typ header is only a
+  // SHOULD there, so the claim is what tells it apart.
+  if (claims.events !== undefined) {
+    fail(
+      'ERR_ID_TOKEN_TYPE',
+      'events',
+      'the token has an "events" claim: it is a security event token such as a back-channel logout token, not an ID token',
+    );
+  }
 
   // §3.1.3.7 rule 2: the issuer must match exactly (no normalisation of trailing slashes or case).
   if (claims.iss !== issuer) {
@@ -107,7 +136,17 @@ export function checkIdTokenClaims(
   }
 
   // Rule 10 and §2: iat is required.
-  if (!isNumber(claims.iat)) fail('ERR_ID_TOKEN_IAT', 'iat', 'the ID token has no numeric "iat" (issued at) claim, which OIDC Core §2 requires');
+  const { iat } = claims;
+  if (!isNumber(iat)) fail('ERR_ID_TOKEN_IAT', 'iat', 'the ID token has no numeric "iat" (issued at) claim, which OIDC Core §2 requires');
+  // An issuer cannot have issued a token in the future: beyond the clock tolerance, it was minted with a
+  // wrong clock or made to outlive its real lifetime.
+  if (iat > now + clockTolerance) {
+    fail(
+      'ERR_ID_TOKEN_IAT',
+      'iat',
+      `the ID token claims to be issued at ${date(iat)}, in the future (now ${date(now)}, clock tolerance ${clockTolerance} s); check this machine's clock or raise clockTolerance`,
+    );
+  }
 
   // §2: sub is required, a non-empty string.
   if (typeof claims.sub !== 'string' || claims.sub.length === 0) {

@@ -105,6 +105,7 @@ export class JwtFormatError extends OAuth2Error {
 export type IdTokenErrorCode =
   | 'ERR_ID_TOKEN_SIGNATURE'
   | 'ERR_ID_TOKEN_ALGORITHM'
+  | 'ERR_ID_TOKEN_TYPE'
   | 'ERR_ID_TOKEN_KEY_NOT_FOUND'
   | 'ERR_ID_TOKEN_ISSUER'
   | 'ERR_ID_TOKEN_AUDIENCE'
@@ -156,8 +157,10 @@ export class IdTokenValidationError extends OAuth2Error {
 
 /**
  * The JSON Web Key Set endpoint could not supply usable keys: the request failed or timed out, the status
- * was not 200, or the body was too large, not JSON, or not a key set. Usually transient or a
- * misconfigured `jwks` URL; the token itself was not judged. `code` is always `ERR_JWKS_FETCH`.
+ * was not 200, or the body was too large, not JSON, or not a key set; or such a failure happened less than
+ * the key set's `cooldown` ago, and the endpoint was not requested again (`status` and `cause` are then
+ * those of that failure). Usually transient or a misconfigured `jwks` URL; the token itself was not judged.
+ * `code` is always `ERR_JWKS_FETCH`.
  *
  * @example
  * ```ts

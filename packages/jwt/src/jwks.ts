@@ -23,7 +23,10 @@ export interface RemoteJwksOptions {
   cacheMaxAge?: number;
   /**
    * After a download, how long a token with an unknown `kid` is rejected without downloading again. It stops
-   * tokens with made-up key ids from turning every verification into a request to the provider. Default 30 000.
+   * tokens with made-up key ids from turning every verification into a request to the provider. After a
+   * *failed* download, how long no verification downloads again: during it, a verification that needs a
+   * download (no keys yet, keys older than `cacheMaxAge`, or an unknown `kid`) fails at once with
+   * `JwksFetchError` instead of requesting a failing endpoint and waiting up to `timeout`. Default 30 000.
    */
   cooldown?: number;
   /** Limit for one download, from request to last byte of the body. Default 5 000. */
@@ -97,6 +100,9 @@ export class RemoteJwks {
   readonly #selected = new SelectedKeys();
   /** `Date.now()` of the last successful download. */
   #fetchedAt = Number.NEGATIVE_INFINITY;
+  /** `Date.now()` of the last failed download, and its error; `#failure` is cleared by a success. */
+  #failedAt = Number.NEGATIVE_INFINITY;
+  #failure: JwksFetchError | undefined;
   #pending: Promise<void> | undefined;
 
   constructor(url: string | URL, options: RemoteJwksOptions = {}) {
@@ -124,14 +130,25 @@ export class RemoteJwks {
     return Date.now() - this.#fetchedAt < this.#cacheMaxAge;
   }
 
-  /** Whether an unknown `kid` would be rejected without a download, the last one being under `cooldown` old. */
+  /**
+   * Whether an unknown `kid` would be rejected without a download, the last download (successful or failed)
+   * being under `cooldown` old.
+   */
   get coolingDown(): boolean {
-    return Date.now() - this.#fetchedAt < this.#cooldown;
+    return Date.now() - this.#fetchedAt < this.#cooldown || this.#failureCoolingDown;
+  }
+
+  /** Whether the last download failed less than `cooldown` ago (a clock set back does not prolong it). */
+  get #failureCoolingDown(): boolean {
+    const elapsed = Date.now() - this.#failedAt;
+    return this.#failure !== undefined && elapsed >= 0 && elapsed < this.#cooldown;
   }
 
   /**
-   * Downloads the key set now, ignoring cache age and cooldown. Concurrent calls share one request. Rejects
-   * with `JwksFetchError` when the endpoint gives no usable key set; the previous keys are then kept.
+   * Downloads the key set now, ignoring cache age and cooldown, including the cooldown after a failed
+   * download. Concurrent calls share one request. Rejects with `JwksFetchError` when the endpoint gives no
+   * usable key set; the previous keys are then kept (and used while they are under `cacheMaxAge` old), and
+   * verifications do not download again for `cooldown`.
    */
   reload(): Promise<void> {
     this.#pending ??= this.#download().finally(() => {
@@ -145,28 +162,66 @@ export class RemoteJwks {
     return this.#keySet?.jwks();
   }
 
-  async #download(): Promise<void> {
-    const json = await fetchJwks(this.url, this.#request);
-    const jose = await loadJose();
-    try {
-      this.#keySet = jose.createLocalJWKSet(json);
-      this.#selected.clear();
-    } catch (cause) {
-      throw new JwksFetchError(this.url, 'the response is not a usable JSON Web Key Set', { cause });
+  /**
+   * The download a verification needs: shared with one in flight, refused without a request while the
+   * last download failed less than `cooldown` ago (so an endpoint that is down is not requested, nor its
+   * timeout waited for, by every verification), otherwise started.
+   */
+  #refresh(): Promise<void> {
+    if (this.#pending === undefined && this.#failure !== undefined && this.#failureCoolingDown) {
+      return Promise.reject(this.#backingOff(this.#failure));
     }
+    return this.reload();
+  }
+
+  async #download(): Promise<void> {
+    let keySet: LocalJWKSet;
+    try {
+      const json = await fetchJwks(this.url, this.#request);
+      const jose = await loadJose();
+      try {
+        keySet = jose.createLocalJWKSet(json);
+      } catch (cause) {
+        throw new JwksFetchError(this.url, 'the response is not a usable JSON Web Key Set', { cause });
+      }
+    } catch (error) {
+      // Only the endpoint's failures start the failure cooldown (every error fetchJwks throws is one);
+      // jose failing to load says nothing about the endpoint.
+      if (error instanceof JwksFetchError) {
+        this.#failedAt = Date.now();
+        this.#failure = error;
+      }
+      throw error;
+    }
+    this.#keySet = keySet;
+    this.#selected.clear();
     this.#fetchedAt = Date.now();
+    this.#failure = undefined;
+  }
+
+  #backingOff(failure: JwksFetchError): JwksFetchError {
+    const prefix = `JWKS ${this.url}: `;
+    const reason = failure.message.startsWith(prefix) ? failure.message.slice(prefix.length) : failure.message;
+    return new JwksFetchError(
+      this.url,
+      `not downloaded again: the last download, ${Math.max(0, Date.now() - this.#failedAt)} ms ago, failed and is retried no sooner than ${this.#cooldown} ms after it (cooldown); it failed with: ${reason}`,
+      { status: failure.status, cause: failure },
+    );
   }
 
   async #resolve(header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> {
-    if (this.#keySet === undefined || !this.fresh) await this.reload();
+    // Keys past cacheMaxAge are never used, even when downloading them again fails: the issuer may have
+    // withdrawn one, and making its endpoint fail must not keep such a key alive.
+    if (this.#keySet === undefined || !this.fresh) await this.#refresh();
     try {
       return await this.#lookUp(header, token);
     } catch (error) {
       if (!isNoMatchingKey(error)) throw error;
       // An unknown kid after the cooldown: the issuer may have rotated its keys, so download them again.
-      if (this.coolingDown) throw this.#keyNotFound(header, false);
+      // (Within the cooldown of a failed download, #refresh refuses without a request.)
+      if (Date.now() - this.#fetchedAt < this.#cooldown) throw this.#keyNotFound(header, false);
     }
-    await this.reload();
+    await this.#refresh();
     try {
       return await this.#lookUp(header, token);
     } catch (error) {
@@ -203,8 +258,13 @@ export class RemoteJwks {
  * the first verification, reused for `cacheMaxAge`, and downloaded again early when a token names a `kid`
  * the cached set lacks (at most once per `cooldown`), so key rotation works without a restart. Concurrent
  * verifications share one download; each download is bounded by `timeout` and `maxResponseSize`, and an
- * unusable endpoint fails with `JwksFetchError` (`ERR_JWKS_FETCH`). Creating it does no I/O and does not
- * load jose.
+ * unusable endpoint fails with `JwksFetchError` (`ERR_JWKS_FETCH`).
+ *
+ * After a failed download, verifications do not download again for `cooldown`: those that need keys the
+ * cache cannot give fail at once with `JwksFetchError` (same `status`, the failure as `cause`), and the
+ * first one after the cooldown tries again. Meanwhile the previously downloaded keys keep verifying tokens
+ * while they are under `cacheMaxAge` old, and not after. `reload()` ignores the cooldown. Creating it does
+ * no I/O and does not load jose.
  *
  * @example
  * ```ts

@@ -34,7 +34,7 @@ export interface VerifyIdTokenOptions {
   nonce?: string;
   /** The `max_age` sent in the authorization request: `auth_time` is then required, and must be recent enough. */
   maxAge?: number;
-  /** Allowed clock skew between this machine and the issuer for `exp`, `nbf` and `auth_time`. Default 5. */
+  /** Allowed clock skew between this machine and the issuer for `exp`, `nbf`, `iat` and `auth_time`. Default 5. */
   clockTolerance?: number;
   /**
    * The JWS algorithms to accept. Default: RS256/384/512, PS256/384/512, ES256/384/512 and EdDSA/Ed25519,
@@ -53,7 +53,7 @@ export interface VerifyIdTokenOptions {
    * {@link RemoteJwks} once. Ignored for a {@link RemoteJwks}, which has its own.
    */
   fetch?: FetchLike;
-  /** The time to check `exp`, `nbf` and `auth_time` against. Default: now. For tests. */
+  /** The time to check `exp`, `nbf`, `iat` and `auth_time` against. Default: now. For tests. */
   currentDate?: Date;
 }
 

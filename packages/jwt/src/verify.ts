@@ -1,5 +1,5 @@
 import type { CryptoKey, JWTVerifyOptions, JWTVerifyResult } from 'jose';
-import { checkIdTokenClaims, type ClaimExpectations } from './claims.js';
+import { checkIdTokenClaims, checkIdTokenType, type ClaimExpectations } from './claims.js';
 import { assertCompactJwt } from './decode.js';
 import { IdTokenValidationError, type OAuth2Error } from './errors.js';
 import { checkHashClaim } from './hashes.js';
@@ -92,9 +92,11 @@ function verificationError(error: unknown, expectations: ClaimExpectations): OAu
  * Verifies an OpenID Connect ID token and returns its claims. The signature is checked with jose against
  * the issuer's keys (`jwks`) or, for HS256/384/512 only, the client secret; then every rule of OpenID
  * Connect Core §3.1.3.7 and §3.1.3.8: `iss` exact, `aud` contains the client, `azp` when there are several
- * audiences, `exp`/`nbf` with `clockTolerance`, `iat` and `sub` present, `nonce` equal when one was sent,
- * `auth_time` with `maxAge`, and `at_hash`/`c_hash` when present and the access token/code is given.
- * `alg: none` is never accepted.
+ * audiences, `exp`/`nbf` with `clockTolerance`, `iat` present and not in the future, `sub` present, `nonce`
+ * equal when one was sent, `auth_time` with `maxAge`, and `at_hash`/`c_hash` when present and the access
+ * token/code is given. `alg: none` is never accepted. Other JWTs the issuer signs with the same keys are
+ * refused (`ERR_ID_TOKEN_TYPE`): a `typ` header other than `JWT`/`application/jwt` (an `at+jwt` access
+ * token, a `logout+jwt` logout token...) or an `events` claim (a logout or other security event token).
  *
  * Rejects with `IdTokenValidationError` whose `code` names the failed rule (`JwksFetchError` with
  * `ERR_JWKS_FETCH` when the keys cannot be downloaded), `JwtFormatError` for a string that is not a JWT,
@@ -148,6 +150,7 @@ export async function verifyIdToken(idToken: string, options: VerifyIdTokenOptio
     throw verificationError(error, expectations);
   }
 
+  checkIdTokenType(result.protectedHeader);
   const claims = result.payload as Record<string, unknown>;
   checkIdTokenClaims(claims, expectations);
   const alg = result.protectedHeader.alg as string;

@@ -56,6 +56,16 @@ interface ForgedCase {
 
 const withClaims = (overrides: JWTPayload) => () => signToken(validClaims(overrides), rsa);
 
+/** The claims of an RFC 9068 access token the issuer issued to this client (aud = client id). */
+const accessTokenClaims = validClaims({ nonce: undefined, client_id: CLIENT_ID, scope: 'openid profile', jti: 'at-1' });
+/** The claims of an OpenID Connect back-channel logout token (§2.4) for this client. */
+const logoutTokenClaims = validClaims({
+  nonce: undefined,
+  jti: 'logout-1',
+  sid: 'session-1',
+  events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+});
+
 const cases: ForgedCase[] = [
   { name: 'a signature by another key under the same kid', token: () => signToken(validClaims(), impostor), code: 'ERR_ID_TOKEN_SIGNATURE' },
   {
@@ -129,6 +139,12 @@ const cases: ForgedCase[] = [
   { name: 'a token without exp', token: withClaims({ exp: undefined }), code: 'ERR_ID_TOKEN_EXPIRED', claim: 'exp' },
   { name: 'nbf in the future', token: withClaims({ nbf: NOW_SECONDS + 600 }), code: 'ERR_ID_TOKEN_NOT_YET_VALID', claim: 'nbf' },
   { name: 'a missing iat', token: withClaims({ iat: undefined }), code: 'ERR_ID_TOKEN_IAT', claim: 'iat' },
+  {
+    name: 'an iat in the future, beyond the clock tolerance',
+    token: withClaims({ iat: NOW_SECONDS + 600, exp: NOW_SECONDS + 1200 }),
+    code: 'ERR_ID_TOKEN_IAT',
+    claim: 'iat',
+  },
   { name: 'an iat that is a string', token: withClaims({ iat: 'yesterday' as unknown as number }), code: 'ERR_ID_TOKEN_IAT', claim: 'iat' },
   { name: 'a missing sub', token: withClaims({ sub: undefined }), code: 'ERR_ID_TOKEN_SUBJECT', claim: 'sub' },
   { name: 'an empty sub', token: withClaims({ sub: '' }), code: 'ERR_ID_TOKEN_SUBJECT', claim: 'sub' },
@@ -160,6 +176,46 @@ const cases: ForgedCase[] = [
     code: 'ERR_ID_TOKEN_C_HASH',
     claim: 'c_hash',
   },
+  // Other JWTs the issuer signs with the same keys. Each would pass every other rule: no nonce is expected
+  // (a back-channel logout token never has one, and an access token need not).
+  {
+    name: 'an RFC 9068 access token (typ at+jwt) issued to this client',
+    token: () => signToken(accessTokenClaims, rsa, { typ: 'at+jwt' }),
+    options: { nonce: undefined },
+    code: 'ERR_ID_TOKEN_TYPE',
+  },
+  {
+    name: 'an RFC 9068 access token with the full media type application/at+jwt',
+    token: () => signToken(accessTokenClaims, rsa, { typ: 'application/at+jwt' }),
+    options: { nonce: undefined },
+    code: 'ERR_ID_TOKEN_TYPE',
+  },
+  {
+    name: 'a back-channel logout token (typ logout+jwt)',
+    token: () => signToken(logoutTokenClaims, rsa, { typ: 'logout+jwt' }),
+    options: { nonce: undefined },
+    code: 'ERR_ID_TOKEN_TYPE',
+  },
+  {
+    name: 'a back-channel logout token without typ, told apart by its events claim',
+    token: () => signToken(logoutTokenClaims, rsa),
+    options: { nonce: undefined },
+    code: 'ERR_ID_TOKEN_TYPE',
+    claim: 'events',
+  },
+  {
+    name: 'a back-channel logout token that claims typ JWT',
+    token: () => signToken(logoutTokenClaims, rsa, { typ: 'JWT' }),
+    options: { nonce: undefined },
+    code: 'ERR_ID_TOKEN_TYPE',
+    claim: 'events',
+  },
+  {
+    name: 'an ID token with an unknown typ',
+    token: () => signToken(validClaims(), rsa, { typ: 'id_token+jwt' }),
+    code: 'ERR_ID_TOKEN_TYPE',
+  },
+  { name: 'a typ that is not a string', token: () => signToken(validClaims(), rsa, { typ: 42 }), code: 'ERR_ID_TOKEN_TYPE' },
   { name: 'two segments', token: async () => 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0', code: 'ERR_JWT_MALFORMED' },
   { name: 'a header that is not JSON', token: async () => `${b64url('not json')}.${b64url('{}')}.c2ln`, code: 'ERR_JWT_MALFORMED' },
   {

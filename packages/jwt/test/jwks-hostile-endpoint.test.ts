@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createRemoteJwks, JwksFetchError, verifyIdToken, type FetchLike, type RemoteJwks } from '../src/index.js';
 import { startJwksServer, type Behaviour, type JwksServer } from './helpers/jwks-server.js';
 import { CLIENT_ID, ISSUER, NONCE, NOW, signToken, signingKey, validClaims, type SigningKey } from './helpers/tokens.js';
@@ -30,6 +30,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  vi.useRealTimers();
   expect(unhandled).toEqual([]);
 });
 
@@ -124,12 +125,14 @@ describe('a hostile or broken JWKS endpoint', () => {
     expect(error).toMatchObject({ code: 'ERR_JWKS_FETCH', message: expect.stringMatching(/fetch is broken/) });
   });
 
-  it('recovers once the endpoint is healthy again', async () => {
-    const jwks = createRemoteJwks(server.url, { timeout: TIMEOUT });
+  it('recovers once the endpoint is healthy again, at the first verification after the cooldown', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const jwks = createRemoteJwks(server.url, { timeout: TIMEOUT, cooldown: 10_000 });
     server.behaviour = { kind: 'status', status: 502 };
     expect((await verifyAgainst(jwks)).error).toMatchObject({ code: 'ERR_JWKS_FETCH' });
 
     server.behaviour = { kind: 'keys', keys: [key.publicJwk] };
+    vi.setSystemTime(Date.now() + 10_000);
 
     await expect(
       verifyIdToken(token, { issuer: ISSUER, audience: CLIENT_ID, jwks, nonce: NONCE, currentDate: NOW }),

@@ -116,6 +116,12 @@ describe('verifyIdToken accepts valid ID tokens', () => {
     await expect(verifyIdToken(token, options({ jwks: set }))).resolves.toMatchObject({ sub: 'user-42' });
   });
 
+  it.each(['JWT', 'jwt', 'application/jwt', 'Application/JWT'])('with a typ header of %s', async (typ) => {
+    const token = await signToken(validClaims(), rsa, { typ });
+
+    await expect(verifyIdToken(token, options())).resolves.toMatchObject({ sub: 'user-42' });
+  });
+
   it('verifies again with the cached key and the same result', async () => {
     const token = await signToken(validClaims(), ec);
 
@@ -156,6 +162,17 @@ describe('verifyIdToken and time', () => {
     expect(await rejection(verifyIdToken(token, options({ clockTolerance: 10 })))).toMatchObject({
       code: 'ERR_ID_TOKEN_NOT_YET_VALID',
       claim: 'nbf',
+    });
+  });
+
+  it('accepts an iat up to clockTolerance in the future and rejects it beyond', async () => {
+    const token = await signToken(validClaims({ iat: NOW_SECONDS + 3 }), rsa);
+
+    await expect(verifyIdToken(token, options())).resolves.toMatchObject({ iat: NOW_SECONDS + 3 });
+    expect(await rejection(verifyIdToken(token, options({ clockTolerance: 2 })))).toMatchObject({
+      code: 'ERR_ID_TOKEN_IAT',
+      claim: 'iat',
+      message: expect.stringMatching(/in the future/),
     });
   });
 
