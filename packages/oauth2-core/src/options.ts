@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from './errors.js';
+import { checkPrivateKey } from './http/client-auth.js';
 import type { ClientAuthentication, ClientPrivateKey } from './http/client-auth.js';
 import type { RetryOptions } from './http/transport.js';
 import type { ProviderPreset, TokenEndpointAuthMethod } from './provider.js';
@@ -71,9 +72,9 @@ export function resolveOptions(provider: ProviderPreset, options: ClientOptions)
   const method = options.tokenEndpointAuthMethod ?? (privateKey !== undefined ? 'private_key_jwt' : clientSecret !== undefined ? provider.tokenEndpointAuthMethod : 'none');
   if (!authMethods.includes(method)) throw new InvalidArgumentError('tokenEndpointAuthMethod', `"${String(method)}" is not one of ${authMethods.join(', ')}`);
   if (method.startsWith('client_secret') && clientSecret === undefined) throw new InvalidArgumentError('clientSecret', `is required by ${method}`);
-  if (method === 'private_key_jwt' && (typeof privateKey !== 'object' || privateKey === null)) {
-    throw new InvalidArgumentError('privateKey', 'private_key_jwt needs a private key (a CryptoKey or a private JWK)');
-  }
+  // A public key, a symmetric JWK or a key without its private part is refused here, at once, rather
+  // than with a TypeError from the first request.
+  if (method === 'private_key_jwt') checkPrivateKey(privateKey);
 
   const timeout = options.timeout ?? 10_000;
   if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 2_147_483_647) throw new InvalidArgumentError('timeout', 'must be a positive number of milliseconds');

@@ -1,7 +1,7 @@
 import { decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import type { JWK } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient, defineProvider } from '../src/index.js';
+import { createClient, defineProvider, InvalidArgumentError } from '../src/index.js';
 import type { ClientOptions, ProviderDefinition } from '../src/index.js';
 import { sendJson, startEdgeServer } from './helpers/edge-server.js';
 import type { EdgeServer, RecordedRequest } from './helpers/edge-server.js';
@@ -199,6 +199,76 @@ describe('private_key_jwt', () => {
     const { publicKey, privateKey } = await keyPair('ES256');
     const server: EdgeServer = await checkingServer(assertionVerifier(publicKey, () => server.url('/token'), { alg: 'ES256', kid: undefined }));
     await tokenAndRequest(server, { clientId: 'svc-client', privateKey, tokenEndpointAuthMethod: 'private_key_jwt' });
+  });
+});
+
+describe('a private key that cannot sign', () => {
+  /** The InvalidArgumentError `action` throws, failing the test on anything else. */
+  function invalidKey(action: () => unknown): InvalidArgumentError {
+    let caught: unknown;
+    try {
+      action();
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidArgumentError);
+    expect((caught as InvalidArgumentError).argument).toBe('privateKey');
+    return caught as InvalidArgumentError;
+  }
+
+  const provider = defineProvider({ name: 'keys', endpoints: { token: 'https://as.example/token' } });
+
+  it('refuses the public CryptoKey of a pair when the client is created', async () => {
+    const { publicKey } = await generateKeyPair('ES256');
+    expect(invalidKey(() => createClient(provider, { clientId: 'svc', privateKey: publicKey })).message).toMatch(/public CryptoKey/);
+  });
+
+  it('refuses a CryptoKey that cannot sign (an ECDH key) when the client is created', async () => {
+    const { privateKey } = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, false, ['deriveBits'])) as CryptoKeyPair;
+    expect(invalidKey(() => createClient(provider, { clientId: 'svc', privateKey })).message).toMatch(/"sign" usage/);
+  });
+
+  it('refuses a public JWK (no "d") when the client is created', async () => {
+    const { publicKey } = await generateKeyPair('RS256', { extractable: true });
+    const jwk = await exportJWK(publicKey);
+    expect(invalidKey(() => createClient(provider, { clientId: 'svc', privateKey: jwk })).message).toMatch(/public JWK/);
+  });
+
+  it('refuses a symmetric JWK, and an object that is no key, when the client is created', () => {
+    expect(invalidKey(() => createClient(provider, { clientId: 'svc', privateKey: { kty: 'oct', k: 'c2VjcmV0' } })).message).toMatch(/symmetric/);
+    expect(invalidKey(() => createClient(provider, { clientId: 'svc', privateKey: { pem: '-----BEGIN' } as JWK })).message).toMatch(/kty/);
+  });
+
+  it('reports a JWK whose numbers make no key as InvalidArgumentError, sends nothing, and tries again once it is fixed', async () => {
+    const server = await checkingServer(() => undefined);
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const good = await exportJWK(privateKey);
+    // The right members, the wrong numbers: only the import can tell.
+    const broken: JWK = { ...good, x: good.y!, y: good.x! };
+    const client = createClient(providerFor(server), { clientId: 'svc-client', privateKey: broken });
+    const error = await client.clientCredentials.getToken().catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error).toMatchObject({ code: 'ERR_INVALID_ARGUMENT', argument: 'privateKey' });
+    expect(server.requests).toHaveLength(0);
+    // The failed import was not remembered: the same object, repaired, now signs.
+    Object.assign(broken, { x: good.x, y: good.y });
+    await client.clientCredentials.getToken();
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('reports a key jose refuses to sign with (RSA under 2048 bits) as InvalidArgumentError', async () => {
+    const server = await checkingServer(() => undefined);
+    const { privateKey } = (await crypto.subtle.generateKey(
+      { name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+      false,
+      ['sign', 'verify'],
+    )) as CryptoKeyPair;
+    const client = createClient(providerFor(server), { clientId: 'svc-client', privateKey });
+    const error = await client.clientCredentials.getToken().catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error).toMatchObject({ argument: 'privateKey' });
+    expect((error as Error).message).toMatch(/cannot sign a client assertion/);
+    expect(server.requests).toHaveLength(0);
   });
 });
 

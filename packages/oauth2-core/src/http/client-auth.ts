@@ -67,24 +67,57 @@ function formUrlEncode(value: string): string {
     .replace(/[!'()*~]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-const importedKeys = new WeakMap<object, Promise<{ key: CryptoKey | Uint8Array; alg: string; kid?: string }>>();
+/**
+ * Checks, when the client is created, that a `private_key_jwt` key can sign: a private `CryptoKey` with
+ * the `sign` usage and a supported algorithm, or an asymmetric JWK with its private part (`d`). Whether a
+ * JWK's numbers make a valid key is only known when it is imported, at the first request; that failure is
+ * an {@link InvalidArgumentError} too.
+ */
+export function checkPrivateKey(privateKey: unknown): ClientPrivateKey {
+  const invalid = (message: string) => new InvalidArgumentError('privateKey', message);
+  if (typeof privateKey !== 'object' || privateKey === null) throw invalid('private_key_jwt needs a private key (a CryptoKey or a private JWK)');
+  if (isCryptoKey(privateKey as ClientPrivateKey)) {
+    const key = privateKey as CryptoKey;
+    if (key.type !== 'private') throw invalid(`is a ${key.type} CryptoKey; private_key_jwt signs with the private key of the pair`);
+    if (!key.usages.includes('sign')) throw invalid('is a CryptoKey without the "sign" usage');
+    algorithmOfCryptoKey(key);
+    return key;
+  }
+  const jwk = privateKey as JWK;
+  if (typeof jwk.kty !== 'string') throw invalid('is neither a CryptoKey nor a JWK (it has no "kty")');
+  if (jwk.kty === 'oct') throw invalid('is a symmetric JWK; private_key_jwt needs an asymmetric private key (client_secret_jwt signs with the secret)');
+  if (typeof jwk.d !== 'string' || jwk.d === '') throw invalid('is a public JWK (it has no "d"); pass the private key');
+  if (jwk.alg === undefined) algorithmOfJwk(jwk);
+  return jwk;
+}
+
+type SigningKey = { key: CryptoKey | Uint8Array; alg: string; kid?: string };
+
+const importedKeys = new WeakMap<object, Promise<SigningKey>>();
 
 async function clientAssertion(auth: ClientAuthentication): Promise<string> {
   const { SignJWT } = await loadJose();
   const { key, alg, kid } = await signingKey(auth);
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({})
-    .setProtectedHeader(kid === undefined ? { alg } : { alg, kid })
-    .setIssuer(auth.clientId)
-    .setSubject(auth.clientId)
-    .setAudience(auth.assertionAudience)
-    .setJti(randomToken(16))
-    .setIssuedAt(now)
-    .setExpirationTime(now + assertionLifetimeSeconds)
-    .sign(key);
+  try {
+    return await new SignJWT({})
+      .setProtectedHeader(kid === undefined ? { alg } : { alg, kid })
+      .setIssuer(auth.clientId)
+      .setSubject(auth.clientId)
+      .setAudience(auth.assertionAudience)
+      .setJti(randomToken(16))
+      .setIssuedAt(now)
+      .setExpirationTime(now + assertionLifetimeSeconds)
+      .sign(key);
+  } catch (error) {
+    // jose and WebCrypto refuse with TypeErrors and DOMExceptions (a short RSA key, an algorithm the key
+    // does not fit); the caller needs to know it is the key.
+    const argument = auth.method === 'client_secret_jwt' ? 'clientSecret' : 'privateKey';
+    throw new InvalidArgumentError(argument, `cannot sign a client assertion (${errorName(error)})`, { cause: error });
+  }
 }
 
-function signingKey(auth: ClientAuthentication): Promise<{ key: CryptoKey | Uint8Array; alg: string; kid?: string }> {
+function signingKey(auth: ClientAuthentication): Promise<SigningKey> {
   if (auth.method === 'client_secret_jwt') {
     return Promise.resolve({ key: new TextEncoder().encode(auth.clientSecret ?? ''), alg: 'HS256' });
   }
@@ -92,19 +125,38 @@ function signingKey(auth: ClientAuthentication): Promise<{ key: CryptoKey | Uint
   if (privateKey === undefined) throw new InvalidArgumentError('privateKey', 'private_key_jwt needs a private key');
   let imported = importedKeys.get(privateKey);
   if (imported === undefined) {
-    imported = importPrivateKey(privateKey);
-    importedKeys.set(privateKey, imported);
+    const importing = importPrivateKey(privateKey);
+    imported = importing;
+    importedKeys.set(privateKey, importing);
+    // A failure is not remembered: a key fixed in place, or a transient failure to load jose, gets
+    // another chance at the next request.
+    importing.catch(() => {
+      if (importedKeys.get(privateKey) === importing) importedKeys.delete(privateKey);
+    });
   }
   return imported;
 }
 
-async function importPrivateKey(privateKey: ClientPrivateKey): Promise<{ key: CryptoKey; alg: string; kid?: string }> {
+async function importPrivateKey(privateKey: ClientPrivateKey): Promise<SigningKey> {
   if (isCryptoKey(privateKey)) return { key: privateKey, alg: algorithmOfCryptoKey(privateKey) };
   const alg = privateKey.alg ?? algorithmOfJwk(privateKey);
   const { importJWK } = await loadJose();
-  const key = await importJWK(privateKey, alg);
+  let key: CryptoKey | Uint8Array;
+  try {
+    key = await importJWK(privateKey, alg);
+  } catch (error) {
+    // A JWK whose members do not make a key (WebCrypto's DOMException), or that does not fit its alg.
+    throw new InvalidArgumentError('privateKey', `the JWK could not be imported as a ${alg} private key (${errorName(error)})`, { cause: error });
+  }
   if (key instanceof Uint8Array) throw new InvalidArgumentError('privateKey', 'a symmetric JWK cannot sign private_key_jwt assertions');
   return { key, alg, ...(privateKey.kid === undefined ? {} : { kid: privateKey.kid }) };
+}
+
+/** A failure's code or class name: enough to act on, and never a message that could quote key material. */
+function errorName(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') return code;
+  return error instanceof Error ? error.name : typeof error;
 }
 
 function isCryptoKey(value: ClientPrivateKey): value is CryptoKey {
