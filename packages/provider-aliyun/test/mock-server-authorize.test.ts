@@ -332,6 +332,18 @@ describe('programmatic approval', () => {
     await expect(mock.authorize(authorizationUrl(mock, webRequest), { account: 'nobody' })).rejects.toThrow('unknown account');
   });
 
+  it('server.authorize() refuses a URL on another origin, such as the real sign-in host', async () => {
+    const mock = await start();
+    const real = `https://signin.aliyun.com/oauth2/v1/auth${new URL(authorizationUrl(mock, webRequest)).search}`;
+    await expect(mock.authorize(real)).rejects.toThrow(TypeError);
+    await expect(mock.authorize(real)).rejects.toThrow(
+      `authorize() needs a URL on this mock server (${mock.origin}); got one on https://signin.aliyun.com. Point the sign-in host at the mock`,
+    );
+    const otherPort = new URL(authorizationUrl(mock, webRequest));
+    otherPort.port = String(Number(otherPort.port) === 65_535 ? 65_534 : Number(otherPort.port) + 1);
+    await expect(mock.authorize(otherPort)).rejects.toThrow(`got one on ${otherPort.origin}`);
+  });
+
   it('server.authorize() can grant only some of the requested scopes', async () => {
     const mock = await start();
     const callback = new URL(

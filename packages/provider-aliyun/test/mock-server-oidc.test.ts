@@ -161,6 +161,22 @@ describe('key rotation', () => {
   });
 });
 
+describe('key rotation keeps two keys published', () => {
+  it('drops the oldest key when a third one is added', async () => {
+    const mock = await start();
+    const first = await signIn(mock, 'root', 'openid');
+    const firstKid = decodeProtectedHeader(first.id_token ?? '').kid;
+    const secondKid = await mock.rotateKeys();
+    const thirdKid = await mock.rotateKeys();
+
+    const published = await jwks(mock);
+    expect(published.keys.map((key) => key.kid)).toEqual([thirdKid, secondKid]);
+    expect(published.keys.map((key) => key.kid)).not.toContain(firstKid);
+    await expect(verify(mock, first.id_token, published)).rejects.toMatchObject({ code: 'ERR_JWKS_NO_MATCHING_KEY' });
+    expect(decodeProtectedHeader((await signIn(mock, 'root', 'openid')).id_token ?? '').kid).toBe(thirdKid);
+  });
+});
+
 describe('userinfo', () => {
   function userinfo(mock: AliyunMockServer, authorization?: string): Promise<Response> {
     return fetch(mock.endpoints.userinfo, { headers: authorization === undefined ? {} : { authorization } });

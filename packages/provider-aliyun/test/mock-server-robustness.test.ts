@@ -178,6 +178,42 @@ describe('hostile and malformed input', () => {
     });
   });
 
+  // 200,000 distinct names: one pass over them takes milliseconds, comparing each with all the others
+  // would take tens of seconds.
+  const manyNames = 200_000;
+  const manyDistinctParams = (): URLSearchParams => {
+    const params = new URLSearchParams();
+    for (let index = 0; index < manyNames; index += 1) params.append(`p${index}`, '');
+    return params;
+  };
+
+  it('checks 200,000 distinct parameter names of an authorization URL for repeats in one pass', { timeout: 10_000 }, async () => {
+    const mock = sharedServer();
+    const url = new URL(mock.endpoints.authorization);
+    const params = manyDistinctParams();
+    params.append('client_id', web.clientId);
+    params.append('redirect_uri', webRedirect);
+    params.append('response_type', 'code');
+    url.search = params.toString();
+    const started = performance.now();
+    expect(new URL(await mock.authorize(url)).searchParams.get('code')).toEqual(expect.any(String));
+    expect(performance.now() - started).toBeLessThan(3000);
+
+    params.append('p0', 'again');
+    url.search = params.toString();
+    await expect(mock.authorize(url)).rejects.toThrow('p0 was sent more than once');
+  });
+
+  it('checks 200,000 distinct parameter names of a form body for repeats in one pass', { timeout: 10_000 }, async () => {
+    const mock = await start({ maxBodyBytes: 8 * 1024 * 1024 });
+    const params = manyDistinctParams();
+    params.append('grant_type', 'client_credentials');
+    const started = performance.now();
+    const response = await fetch(mock.endpoints.token, { method: 'POST', body: params });
+    expect(await response.json()).toMatchObject({ error: 'invalid_client', error_description: 'client_id is required' });
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+
   it('refuses malformed Basic credentials and mixing Basic with a body secret', async () => {
     const malformed = await postForm(sharedServer().endpoints.token, { grant_type: 'client_credentials' }, { authorization: 'Basic !!!' });
     expect(malformed.status).toBe(401);
@@ -297,6 +333,26 @@ describe('request log and lifecycle', () => {
       status: 200,
     });
     expect(JSON.stringify(mock.requests)).not.toContain(web.clientSecret);
+  });
+
+  it('keeps only the newest requestLogLimit entries', async () => {
+    const mock = await start({ requestLogLimit: 3 });
+    for (const path of ['/a', '/b', '/c', '/d', '/e']) await fetch(`${mock.origin}${path}`);
+    expect(mock.requests.map((entry) => entry.path)).toEqual(['/c', '/d', '/e']);
+  });
+
+  it('keeps the last 1,000 requests by default', async () => {
+    const mock = await start();
+    for (let batch = 0; batch < 21; batch += 1) {
+      await Promise.all(Array.from({ length: 50 }, (_, index) => fetch(`${mock.origin}/n${batch * 50 + index}`).then((response) => response.text())));
+    }
+    expect(mock.requests).toHaveLength(1000);
+    expect(new Set(mock.requests.map((entry) => entry.path)).size).toBe(1000);
+  });
+
+  it('refuses a requestLogLimit that is not a positive integer', async () => {
+    await expect(startAliyunMockServer({ requestLogLimit: 0 })).rejects.toThrow(RangeError);
+    await expect(startAliyunMockServer({ requestLogLimit: 1.5 })).rejects.toThrow('requestLogLimit must be a positive integer');
   });
 
   it('closes keep-alive connections so close() resolves, and can be called twice', async () => {

@@ -199,6 +199,23 @@ describe('authorization_code grant: native apps and PKCE', () => {
     const body = await json(await exchangeNative(mock, await codeFor(mock, nativeRequest)));
     expect(body.refresh_token).toEqual(expect.any(String));
   });
+
+  it('rejects a code_verifier for a code issued without a challenge (no silent PKCE downgrade)', async () => {
+    const mock = sharedServer();
+    const refused = await exchangeNative(mock, await codeFor(mock, nativeRequest), { code_verifier: verifier });
+    expect(await json(refused, 400)).toMatchObject({
+      error: 'invalid_grant',
+      error_description: 'code_verifier was sent, but the authorization request had no code_challenge',
+    });
+    const webAnswer = await exchangeWebCode(mock, await webCode(mock), { code_verifier: verifier });
+    expect((await json(webAnswer, 400)).error).toBe('invalid_grant');
+  });
+
+  it('ignores that code_verifier with codeVerifierWithoutChallenge: "ignore"', async () => {
+    const mock = await start({ codeVerifierWithoutChallenge: 'ignore' });
+    const body = await json(await exchangeNative(mock, await codeFor(mock, nativeRequest), { code_verifier: verifier }));
+    expect(body.access_token).toEqual(expect.any(String));
+  });
 });
 
 describe('refresh_token grant', () => {

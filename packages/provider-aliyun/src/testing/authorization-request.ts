@@ -2,6 +2,7 @@ import type { AliyunMockAccount } from './accounts.js';
 import type { AliyunMockInteractiveApp } from './apps.js';
 import { echo, MockOAuthError } from './errors.js';
 import type { MockContext } from './context.js';
+import { repeatedParam } from './http.js';
 import { pkceValuePattern } from './pkce.js';
 import type { CodeRecord } from './store.js';
 
@@ -99,13 +100,13 @@ function validatedRequest(
 
 /**
  * Validates an authorization request in the order RFC 6749 §4.1.2.1 requires: problems with the client or
- * the redirect URI are shown to the user (here as Alibaba Cloud's JSON page); the rest are redirected.
+ * the redirect URI are shown to the user, never redirected. Alibaba Cloud's JSON page is seen for an
+ * unknown client id [code]; the same page for an unregistered redirect URI or a server app is a [guess]
+ * at the body (not redirecting is what the RFC requires). The rest are redirected.
  */
 export function parseAuthorizationRequest(ctx: MockContext, params: URLSearchParams): ParsedAuthorizationRequest {
-  const names = [...params.keys()];
-  const repeated = names.find((name, index) => names.indexOf(name) !== index);
+  const repeated = repeatedParam(params);
   if (repeated !== undefined) {
-    // RFC 6749 §3.1: parameters MUST NOT be included more than once.
     return { kind: 'error-page', error: new MockOAuthError('invalid_request', `${echo(repeated)} was sent more than once`) };
   }
   const clientId = param(params, 'client_id');

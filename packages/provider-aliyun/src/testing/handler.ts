@@ -57,6 +57,8 @@ async function handle(
     status: undefined,
   };
   log.push(entry);
+  // Keep the newest entries only, so a long-running server does not grow without bound.
+  if (log.length > ctx.options.requestLogLimit) log.splice(0, log.length - ctx.options.requestLogLimit);
   if (url === undefined) {
     entry.status = badTarget.status;
     writeResponse(res, badTarget);

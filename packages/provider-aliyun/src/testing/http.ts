@@ -30,6 +30,19 @@ export function jsonResponse(
   return { status, headers: { 'content-type': jsonContentType, ...headers }, body: JSON.stringify(body) };
 }
 
+/**
+ * The first parameter name that occurs more than once (RFC 6749 §3.1 and §3.2: parameters MUST NOT be
+ * included more than once), in one pass: a request can carry many thousands of names.
+ */
+export function repeatedParam(params: URLSearchParams): string | undefined {
+  const seen = new Set<string>();
+  for (const name of params.keys()) {
+    if (seen.has(name)) return name;
+    seen.add(name);
+  }
+  return undefined;
+}
+
 /** HTML pages get a strict CSP: no scripts, no external assets, no framing. */
 export function htmlResponse(status: number, html: string): MockResponse {
   return {

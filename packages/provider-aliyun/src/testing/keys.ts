@@ -14,9 +14,12 @@ async function newSigningKey(): Promise<SigningKey> {
   return { kid, privateKey, publicJwk: { ...exported, kid, alg: 'RS256', use: 'sig' } };
 }
 
+/** Alibaba Cloud's keys rotate with two valid at once (aliyun-protocol.md, "ID token"). */
+const maxPublishedKeys = 2;
+
 /**
- * The ID-token signing keys. The newest key signs; older ones stay published at `/v1/keys` until
- * dropped, as Alibaba Cloud's keys rotate with two valid at once (aliyun-protocol.md, "ID token").
+ * The ID-token signing keys. The newest key signs; the one before it stays published at `/v1/keys`
+ * until dropped or replaced by the next rotation, so at most two are published.
  */
 export class SigningKeys {
   private constructor(private keys: readonly SigningKey[]) {}
@@ -36,10 +39,10 @@ export class SigningKeys {
     return this.current.kid;
   }
 
-  /** Adds a new key, which signs from now on; returns its `kid`. */
+  /** Adds a new key, which signs from now on, and unpublishes all but the previous one; returns its `kid`. */
   async rotate(): Promise<string> {
     const key = await newSigningKey();
-    this.keys = [...this.keys, key];
+    this.keys = [...this.keys, key].slice(-maxPublishedKeys);
     return key.kid;
   }
 

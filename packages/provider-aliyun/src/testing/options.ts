@@ -118,8 +118,19 @@ export interface AliyunMockServerOptions {
    * `requestId` at authorize and userinfo [guess].
    */
   readonly requestIdFields?: Partial<Record<AliyunMockEndpoint, AliyunMockRequestIdField>>;
+  /**
+   * A `code_verifier` sent for a code whose authorization request had no `code_challenge`: `'reject'` it
+   * with `invalid_grant`, as RFC 9700 §4.8.2 requires (otherwise a PKCE downgrade goes unnoticed), or
+   * `'ignore'` it. What Alibaba Cloud does is not documented. Default `'reject'` [guess].
+   */
+  readonly codeVerifierWithoutChallenge?: 'reject' | 'ignore';
   /** Largest request body accepted, in bytes; bigger ones get 413. Default 65536. */
   readonly maxBodyBytes?: number;
+  /**
+   * How many requests `server.requests` keeps: the newest, so a long-running demo does not grow without
+   * bound. Default 1000.
+   */
+  readonly requestLogLimit?: number;
 }
 
 /** Options with every default filled in. */
@@ -144,13 +155,23 @@ export interface ResolvedOptions {
   readonly userinfoRequiredScope: string;
   readonly errorStatuses: Required<AliyunMockErrorStatuses>;
   readonly requestIdFields: Readonly<Record<AliyunMockEndpoint, AliyunMockRequestIdField>>;
+  readonly codeVerifierWithoutChallenge: 'reject' | 'ignore';
   readonly maxBodyBytes: number;
+  readonly requestLogLimit: number;
 }
 
 function positiveSeconds(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value <= 0) {
     throw new RangeError(`${name} must be a positive number of seconds; got ${String(value)}`);
+  }
+  return value;
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new RangeError(`${name} must be a positive integer; got ${String(value)}`);
   }
   return value;
 }
@@ -170,10 +191,8 @@ export function resolveOptions(options: AliyunMockServerOptions): ResolvedOption
   if (options.autoApprove !== undefined && !accounts.some((account) => account.id === options.autoApprove)) {
     throw new TypeError(`autoApprove names an unknown account "${options.autoApprove}"`);
   }
-  const maxBodyBytes = options.maxBodyBytes ?? 65_536;
-  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) {
-    throw new RangeError(`maxBodyBytes must be a positive integer; got ${String(maxBodyBytes)}`);
-  }
+  const maxBodyBytes = positiveInteger('maxBodyBytes', options.maxBodyBytes, 65_536);
+  const requestLogLimit = positiveInteger('requestLogLimit', options.requestLogLimit, 1000);
   return {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
@@ -205,6 +224,8 @@ export function resolveOptions(options: AliyunMockServerOptions): ResolvedOption
       revoke: options.requestIdFields?.revoke ?? 'request_id',
       userinfo: options.requestIdFields?.userinfo ?? 'requestId',
     },
+    codeVerifierWithoutChallenge: options.codeVerifierWithoutChallenge ?? 'reject',
     maxBodyBytes,
+    requestLogLimit,
   };
 }

@@ -74,16 +74,23 @@ export interface AliyunMockServer {
    * Assignable at any time.
    */
   autoApprove: string | undefined;
-  /** Every HTTP request received so far, oldest first, with secrets redacted. */
+  /**
+   * The HTTP requests received, oldest first, with secrets redacted: the last `requestLogLimit` (default
+   * 1000) of them.
+   */
   readonly requests: readonly AliyunMockRequest[];
   /**
    * Answers an authorization URL as a user on the login page would, without HTML, and returns the URL
    * the browser would be redirected to (`redirect_uri?code=...&state=...`, or `error=...`). Throws when
-   * the server would show an error page instead (unknown client, redirect URI mismatch). Not an HTTP
-   * request: it does not appear in `requests`.
+   * the URL is not on this server's origin (a preset without `signinOrigin: mock.origin` would send the
+   * browser to the real Alibaba Cloud), or when the server would show an error page instead (unknown
+   * client, redirect URI mismatch). Not an HTTP request: it does not appear in `requests`.
    */
   authorize(url: string | URL, options?: AliyunMockAuthorizeOptions): Promise<string>;
-  /** Adds a signing key that signs from now on; the previous ones stay in `/v1/keys`. Returns the new `kid`. */
+  /**
+   * Adds a signing key that signs from now on. The previous key stays in `/v1/keys`; an older one is
+   * dropped, so at most two are published, as during Alibaba Cloud's rotations. Returns the new `kid`.
+   */
   rotateKeys(): Promise<string>;
   /** Unpublishes every key except the current signing key; returns the dropped `kid`s. */
   dropPreviousKeys(): string[];
@@ -180,6 +187,12 @@ export async function startAliyunMockServer(options: AliyunMockServerOptions = {
     requests: log,
     async authorize(url, authorizeOptions = {}) {
       const target = new URL(url);
+      if (target.origin !== origin) {
+        throw new TypeError(
+          `authorize() needs a URL on this mock server (${origin}); got one on ${target.origin}. ` +
+            'Point the sign-in host at the mock: aliyunProvider(region, { signinOrigin: mock.origin, oauthOrigin: mock.origin }).',
+        );
+      }
       if (target.pathname !== paths.authorize) {
         throw new TypeError(`authorize() needs an authorization URL (path ${paths.authorize}); got ${target.pathname}`);
       }

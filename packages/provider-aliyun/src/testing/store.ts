@@ -32,9 +32,22 @@ export function randomToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** How often, in server-clock time, expired entries are removed (lookups already treat them as absent). */
+const sweepIntervalMs = 60_000;
+
+/** How many entries of each kind a store holds, for tests and diagnostics. */
+export interface MockStoreCounts {
+  readonly codes: number;
+  readonly accessTokens: number;
+  readonly refreshTokens: number;
+  readonly logins: number;
+}
+
 /**
  * In-memory state: authorization codes, access and refresh tokens, and pending login pages. Everything
- * expires by the server's clock; lookups treat an expired entry as absent.
+ * expires by the server's clock; lookups treat an expired entry as absent, and expired entries are swept
+ * out when something new is stored, at most once a minute, so a long-running server keeps only what is
+ * still valid.
  */
 export class MockStore {
   private readonly codes = new Map<string, Expiring<CodeRecord>>();
@@ -46,14 +59,21 @@ export class MockStore {
   /** Login pages shown but not yet answered, by the transaction id in their form. */
   private readonly logins = new Map<string, Expiring<AuthorizationRequest>>();
 
-  constructor(private readonly clock: MockClock) {}
+  private nextSweep: number;
 
-  /** Remembers the request behind a login page; abandoned pages are swept when the next one opens. */
+  constructor(private readonly clock: MockClock) {
+    this.nextSweep = clock.now() + sweepIntervalMs;
+  }
+
+  counts(): MockStoreCounts {
+    return { codes: this.codes.size, accessTokens: this.accessTokens.size, refreshTokens: this.refreshTokens.size, logins: this.logins.size };
+  }
+
+  /** Remembers the request behind a login page, until it is answered or expires. */
   beginLogin(request: AuthorizationRequest, validitySeconds: number): string {
-    const now = this.clock.now();
-    for (const [id, entry] of this.logins) if (entry.expiresAt <= now) this.logins.delete(id);
+    this.sweepIfDue();
     const id = randomToken();
-    this.logins.set(id, { value: request, expiresAt: now + validitySeconds * 1000 });
+    this.logins.set(id, { value: request, expiresAt: this.clock.now() + validitySeconds * 1000 });
     return id;
   }
 
@@ -65,6 +85,7 @@ export class MockStore {
   }
 
   issueCode(record: CodeRecord, validitySeconds: number): string {
+    this.sweepIfDue();
     const code = randomToken();
     this.codes.set(code, { value: record, expiresAt: this.clock.now() + validitySeconds * 1000 });
     return code;
@@ -78,6 +99,7 @@ export class MockStore {
   }
 
   issueAccessToken(grant: Grant, validitySeconds: number, refreshToken?: string): string {
+    this.sweepIfDue();
     const token = randomToken();
     this.accessTokens.set(token, { value: grant, expiresAt: this.clock.now() + validitySeconds * 1000 });
     if (refreshToken !== undefined) this.accessTokensByRefreshToken.get(refreshToken)?.add(token);
@@ -137,6 +159,7 @@ export class MockStore {
   }
 
   private storeRefreshToken(record: RefreshTokenRecord): string {
+    this.sweepIfDue();
     const token = randomToken();
     this.refreshTokens.set(token, record);
     this.accessTokensByRefreshToken.set(token, new Set());
@@ -146,5 +169,19 @@ export class MockStore {
   private forgetRefreshToken(token: string): void {
     this.refreshTokens.delete(token);
     this.accessTokensByRefreshToken.delete(token);
+  }
+
+  /** Removes every expired entry, once per interval: one pass over the store, not one per request. */
+  private sweepIfDue(): void {
+    const now = this.clock.now();
+    if (now < this.nextSweep) return;
+    this.nextSweep = now + sweepIntervalMs;
+    for (const [code, entry] of this.codes) if (entry.expiresAt <= now) this.codes.delete(code);
+    for (const [token, entry] of this.accessTokens) if (entry.expiresAt <= now) this.accessTokens.delete(token);
+    for (const [token, record] of this.refreshTokens) if (record.expiresAt <= now) this.forgetRefreshToken(token);
+    for (const issued of this.accessTokensByRefreshToken.values()) {
+      for (const accessToken of issued) if (!this.accessTokens.has(accessToken)) issued.delete(accessToken);
+    }
+    for (const [id, entry] of this.logins) if (entry.expiresAt <= now) this.logins.delete(id);
   }
 }

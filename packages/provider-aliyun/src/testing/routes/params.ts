@@ -1,5 +1,5 @@
 import { echo, MockOAuthError } from '../errors.js';
-import type { MockRequest } from '../http.js';
+import { repeatedParam, type MockRequest } from '../http.js';
 
 /**
  * The parameters of a POST endpoint. Alibaba Cloud reads the query string as well as the form body
@@ -10,8 +10,7 @@ export function postParams(req: MockRequest): URLSearchParams {
     throw new MockOAuthError('invalid_request', 'the request body must be application/x-www-form-urlencoded');
   }
   const params = new URLSearchParams([...req.query, ...req.form]);
-  const names = [...params.keys()];
-  const repeated = names.find((name, index) => names.indexOf(name) !== index);
+  const repeated = repeatedParam(params);
   if (repeated !== undefined) throw new MockOAuthError('invalid_request', `${echo(repeated)} was sent more than once`);
   return params;
 }

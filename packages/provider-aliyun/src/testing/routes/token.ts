@@ -84,11 +84,15 @@ async function authorizationCodeGrant(
   if (params.get('redirect_uri') !== record.redirectUri) {
     throw new MockOAuthError('invalid_grant', 'redirect_uri does not match the one of the authorization request');
   }
+  // An empty parameter counts as absent, as everywhere else.
+  const verifier = params.get('code_verifier') || undefined;
   if (record.codeChallenge !== undefined) {
-    const verifier = params.get('code_verifier');
-    if (verifier === null || !verifierMatches(record.codeChallenge, verifier)) {
+    if (verifier === undefined || !verifierMatches(record.codeChallenge, verifier)) {
       throw new MockOAuthError('invalid_grant', 'code_verifier is invalid');
     }
+  } else if (verifier !== undefined && ctx.options.codeVerifierWithoutChallenge === 'reject') {
+    // RFC 9700 §4.8.2: accepting it would hide a PKCE downgrade (a challenge stripped from the request).
+    throw new MockOAuthError('invalid_grant', 'code_verifier was sent, but the authorization request had no code_challenge');
   }
   const refreshToken = record.issueRefreshToken
     ? ctx.store.issueRefreshToken(record, client.refreshTokenValidity ?? ctx.options.refreshTokenValidity)
