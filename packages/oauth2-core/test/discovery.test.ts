@@ -1,5 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createClient, discover, InvalidArgumentError, OAuth2ResponseError, presetFromMetadata } from '../src/index.js';
+import type { ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  createClient,
+  discover,
+  InvalidArgumentError,
+  OAuth2AbortError,
+  OAuth2ResponseError,
+  OAuth2TimeoutError,
+  presetFromMetadata,
+} from '../src/index.js';
 import type { AuthorizationServerMetadata } from '../src/index.js';
 import { sendJson, startEdgeServer } from './helpers/edge-server.js';
 import type { EdgeHandler, EdgeServer } from './helpers/edge-server.js';
@@ -7,6 +16,7 @@ import type { EdgeHandler, EdgeServer } from './helpers/edge-server.js';
 const servers: EdgeServer[] = [];
 
 afterEach(async () => {
+  vi.useRealTimers();
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
@@ -165,6 +175,144 @@ describe('discover()', () => {
   });
 });
 
+/**
+ * A metadata server that holds every answer until the test releases it; `arrived` resolves when the
+ * n-th request (counting from 1) has come in.
+ */
+async function holdingServer() {
+  const held: ServerResponse[] = [];
+  const waiters: { count: number; resolve: () => void }[] = [];
+  const server = await serve((_request, response) => {
+    held.push(response);
+    for (const waiter of waiters) if (held.length >= waiter.count) waiter.resolve();
+  });
+  return {
+    server,
+    arrived: (count: number) => new Promise<void>((resolve) => (held.length >= count ? resolve() : waiters.push({ count, resolve }))),
+    /** Answers the n-th request (from 1) with the metadata. */
+    release: (count: number) => sendJson(held[count - 1]!, 200, metadataFor(server.origin)),
+  };
+}
+
+describe('discover() shared between callers', () => {
+  it("one caller's abort does not fail another caller waiting for the same download", async () => {
+    const { server, arrived, release } = await holdingServer();
+    const controller = new AbortController();
+    const first = discover(server.origin, { signal: controller.signal });
+    const second = discover(server.origin);
+    await arrived(1);
+    controller.abort(new Error('first caller gave up'));
+    const error = await first.catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(OAuth2AbortError);
+    expect((error as OAuth2AbortError).cause).toEqual(new Error('first caller gave up'));
+    release(1);
+    const preset = await second;
+    expect(preset.endpoints.token).toBe(server.url('/token'));
+    expect(server.requests).toHaveLength(1);
+    // And the download the first caller abandoned is cached for everyone.
+    expect(await discover(server.origin)).toBe(preset);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("a caller's own timeout bounds its wait for a download started with a longer one", async () => {
+    const { server, arrived, release } = await holdingServer();
+    const patient = discover(server.origin, { timeout: 8000 });
+    await arrived(1);
+    const started = performance.now();
+    const error = await discover(server.origin, { timeout: 200 }).catch((reason: unknown) => reason);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(error).toBeInstanceOf(OAuth2TimeoutError);
+    expect((error as OAuth2TimeoutError).timeout).toBe(200);
+    release(1);
+    expect((await patient).issuer).toBe(server.origin);
+    expect(server.requests).toHaveLength(1);
+  }, 10_000);
+
+  it('a caller with a longer timeout tries again when a download started with a shorter one times out', async () => {
+    // The first request is never answered; the second is, at once.
+    const server = await serve((request, response) => {
+      if (server.requests.length === 1) return;
+      sendJson(response, 200, metadataFor(`http://${request.headers.host}`));
+    });
+    const hasty = discover(server.origin, { timeout: 200 });
+    const patient = discover(server.origin, { timeout: 5000 });
+    const error = await hasty.catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(OAuth2TimeoutError);
+    expect((error as OAuth2TimeoutError).timeout).toBe(200);
+    const preset = await patient;
+    expect(preset.endpoints.token).toBe(server.url('/token'));
+    expect(server.requests).toHaveLength(2);
+  }, 10_000);
+
+  it('builds the preset of each call from its own name and quirks, from one download', async () => {
+    const server = await metadataServer(['/.well-known/openid-configuration'], (origin) => metadataFor(origin));
+    const named = await discover(server.origin, { name: 'first', quirks: { scopeSeparator: ',' } });
+    const other = await discover(server.origin, { name: 'second' });
+    const plain = await discover(server.origin);
+    expect(named.name).toBe('first');
+    expect(named.quirks.scopeSeparator).toBe(',');
+    expect(other.name).toBe('second');
+    expect(other.quirks.scopeSeparator).toBe(' ');
+    expect(plain.name).toBe(new URL(server.origin).host);
+    expect(plain.quirks.scopeSeparator).toBe(' ');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('downloads again through another fetch function', async () => {
+    const server = await metadataServer(['/.well-known/openid-configuration'], (origin) => metadataFor(origin));
+    await discover(server.origin);
+    const calls: string[] = [];
+    const recordingFetch: typeof fetch = (input, init) => {
+      calls.push(String(input instanceof Request ? input.url : input));
+      return fetch(input, init);
+    };
+    const preset = await discover(server.origin, { fetch: recordingFetch });
+    expect(calls).toEqual([server.url('/.well-known/openid-configuration')]);
+    expect(preset.endpoints.token).toBe(server.url('/token'));
+    await discover(server.origin, { fetch: recordingFetch });
+    expect(calls).toHaveLength(1);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('downloads the metadata again after an hour', async () => {
+    const server = await metadataServer(['/.well-known/openid-configuration'], (origin) => metadataFor(origin));
+    await discover(server.origin);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 59 * 60 * 1000);
+    await discover(server.origin);
+    expect(server.requests).toHaveLength(1);
+    vi.setSystemTime(Date.now() + 2 * 60 * 1000);
+    await discover(server.origin);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('remembers at most 100 issuers, forgetting the least recently used', async () => {
+    const server = await serve((request, response) => {
+      const tenant = /^\/(tenant-\d+)\/\.well-known\/openid-configuration$/.exec(request.url)?.[1];
+      if (tenant === undefined) return sendJson(response, 404, { error: 'not_found' });
+      sendJson(response, 200, metadataFor(`http://${request.headers.host}/${tenant}`));
+    });
+    const issuer = (index: number) => `${server.origin}/tenant-${index}`;
+    for (let index = 0; index < 100; index++) await discover(issuer(index));
+    expect(server.requests).toHaveLength(100);
+    await discover(issuer(0)); // used again: now the most recent
+    expect(server.requests).toHaveLength(100);
+    await discover(issuer(100)); // the 101st: tenant-1, the least recently used, goes
+    expect(server.requests).toHaveLength(101);
+    await discover(issuer(0));
+    expect(server.requests).toHaveLength(101);
+    await discover(issuer(1));
+    expect(server.requests).toHaveLength(102);
+  });
+
+  it('requires iss in callbacks when the server says it always sends one (RFC 9207)', async () => {
+    const server = await metadataServer(['/.well-known/openid-configuration'], (origin) =>
+      metadataFor(origin, { authorization_response_iss_parameter_supported: true }),
+    );
+    expect((await discover(server.origin)).quirks.requireIssParameter).toBe(true);
+  });
+});
+
 describe('presetFromMetadata()', () => {
   it('maps every endpoint and keeps absent ones absent', () => {
     const preset = presetFromMetadata({ issuer: 'https://as.example', token_endpoint: 'https://as.example/token', jwks_uri: 'https://as.example/keys' });
@@ -213,6 +361,16 @@ describe('presetFromMetadata()', () => {
     expect(preset.name).toBe('corp-sso');
     expect(preset.quirks.scopeSeparator).toBe(',');
     expect(preset.quirks.supportsNonce).toBe(false);
+  });
+
+  it('sets requireIssParameter from authorization_response_iss_parameter_supported, unless the caller says otherwise', () => {
+    const supported = metadataFor('https://as.example', { authorization_response_iss_parameter_supported: true });
+    expect(presetFromMetadata(supported).quirks.requireIssParameter).toBe(true);
+    expect(presetFromMetadata(supported, { quirks: { requireIssParameter: false } }).quirks.requireIssParameter).toBe(false);
+    expect(presetFromMetadata(metadataFor('https://as.example')).quirks.requireIssParameter).toBe(false);
+    // Only a JSON true counts.
+    const stringy = metadataFor('https://as.example', { authorization_response_iss_parameter_supported: 'true' });
+    expect(presetFromMetadata(stringy).quirks.requireIssParameter).toBe(false);
   });
 
   it('validates the endpoint URLs like defineProvider', () => {
