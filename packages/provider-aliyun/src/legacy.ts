@@ -99,8 +99,8 @@ const wireBody = Symbol('aliyun.wireBody');
  * `'OAuthServerError'`, `code`, `message`, `data: { httpcode, requestid }`; see
  * {@link AliyunOAuthServerError}).
  *
- * What changed underneath: requests go through `@x/oauth2-core` as POST form bodies (the old SDK put the
- * client secret, codes and tokens in GET query strings, where proxies and logs keep them), with timeouts,
+ * What changed underneath: requests go through `@x/oauth2-core` as POST form bodies (the old SDK sent its
+ * secrets in GET query strings, where proxies and logs keep them), with timeouts,
  * typed errors for network and response failures, and the international site (`region: 'intl'`).
  *
  * @example
@@ -209,8 +209,8 @@ export class AliyunOAuth2 {
    * Revokes a refresh token (Alibaba Cloud documents revocation of refresh tokens only); do it on logout.
    * Resolves with the JSON body as Alibaba Cloud sent it, `{ success: true, message: 'success' }`, which
    * it answers even for unknown tokens (RFC 7009 §2.2), or `undefined` when a 2xx answer had no JSON
-   * object body. A body with `success: false`, Alibaba Cloud's own failure signal, rejects with an
-   * {@link AliyunOAuthServerError} even when its HTTP status is 200.
+   * object body. A body with `success: false` rejects with an {@link AliyunOAuthServerError} (`code`
+   * `server_error`), even when its HTTP status is 200.
    *
    * @example
    * ```ts

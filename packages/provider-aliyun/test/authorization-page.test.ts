@@ -37,7 +37,7 @@ describe.each(regions)('the authorize endpoint rejecting the client itself, on t
     expect(JSON.stringify(error)).not.toContain('startup-check');
   });
 
-  it('reports an unregistered redirect URI the same way', async () => {
+  it('reports the mock server\'s page for an unregistered redirect URI the same way (that page is a guess)', async () => {
     const client = webClient(mock(), region, { redirectUri: 'https://attacker.example/callback' });
     const error = await rejection(() => client.authorizationCode.checkAuthorizationUrl(client.authorizationCode.authorizeURL({ state: 's' })));
     expect(error).toBeInstanceOf(OAuth2ServerError);

@@ -1,6 +1,6 @@
 import { stringify as nodeStringify } from 'node:querystring';
 import { describe, expect, it } from 'vitest';
-import { IdTokenValidationError, OAuth2Error, OAuth2NetworkError, OAuth2ServerError } from '@x/oauth2-core';
+import { IdTokenValidationError, OAuth2Error, OAuth2NetworkError, OAuth2ResponseError, OAuth2ServerError } from '@x/oauth2-core';
 import { AliyunOAuth2, AliyunOAuthServerError } from '../src/index.js';
 import { stringifyQuery } from '../src/querystring.js';
 import { seededAccounts } from '../src/testing/index.js';
@@ -256,6 +256,18 @@ describe('AliyunOAuth2 errors', () => {
     const error = await legacyError(() => oauth.refreshAccessToken('whatever'));
     expect(error.data).toEqual({ httpcode: 400, requestid: 'REQ-200' });
     expect(error.message).toBe('invalid_grant: invalid refreshToken');
+  });
+
+  it('refuses answers the core cannot use instead of returning them: a token without access_token, userinfo without sub', async () => {
+    const oauth = legacyClient(mock());
+    mock().failNext({ kind: 'status', path: '/v1/token', status: 200, headers: jsonHeaders, body: JSON.stringify({ token_type: 'Bearer' }) });
+    const tokenError = await rejection(() => oauth.refreshAccessToken('some-refresh-token'));
+    expect(tokenError).toBeInstanceOf(OAuth2ResponseError);
+    expect(tokenError).toMatchObject({ endpoint: 'token', status: 200 });
+    mock().failNext({ kind: 'status', path: '/v1/userinfo', status: 200, headers: jsonHeaders, body: JSON.stringify({ name: 'nobody' }) });
+    const userinfoError = await rejection(() => oauth.getUserInfo('some-access-token'));
+    expect(userinfoError).toBeInstanceOf(OAuth2ResponseError);
+    expect(userinfoError).toMatchObject({ endpoint: 'userinfo' });
   });
 
   it('lets transport failures through as the core errors they are', async () => {

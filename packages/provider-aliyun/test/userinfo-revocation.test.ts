@@ -6,6 +6,7 @@ import { seededAccounts } from '../src/testing/index.js';
 import { expectNoSecrets, login, nativeClient, regions, rejection, useMockServer, web, webClient } from './helpers/aliyun.js';
 
 const mock = useMockServer();
+const jsonHeaders = { 'content-type': 'application/json;charset=UTF-8' };
 
 describe.each(regions)('userinfo on the %s site', (region) => {
   it('returns the claims the scopes allow, with a Bearer token', async () => {
@@ -52,5 +53,20 @@ describe.each(regions)('revocation on the %s site', (region) => {
   it('answers an unknown token like a known one (RFC 7009 §2.2)', async () => {
     const client = nativeClient(mock(), region);
     await expect(client.revoke('not-a-token-we-issued', 'refresh_token')).resolves.toEqual({ success: true, message: 'success' });
+  });
+
+  it('client.revoke() returns other 2xx bodies as they are, undefined without a JSON body, and throws for an error body', async () => {
+    const client = webClient(mock(), region);
+    const answer = (body: string) => mock().failNext({ kind: 'status', path: '/v1/revoke', status: 200, headers: jsonHeaders, body });
+
+    answer(JSON.stringify({ success: false, message: 'not revoked' }));
+    await expect(client.revoke('some-refresh-token', 'refresh_token')).resolves.toEqual({ success: false, message: 'not revoked' });
+    answer('');
+    await expect(client.revoke('some-refresh-token', 'refresh_token')).resolves.toBeUndefined();
+    answer(JSON.stringify({ error: 'invalid_client', error_description: 'App not exists:x', request_id: 'REQ-R' }));
+    const error = await rejection(() => client.revoke('some-refresh-token', 'refresh_token'));
+    expect(error).toBeInstanceOf(OAuth2ServerError);
+    expect(error).toMatchObject({ error: 'invalid_client', endpoint: 'revocation', requestId: 'REQ-R' });
+    expectNoSecrets(error, ['some-refresh-token', web.clientSecret]);
   });
 });
