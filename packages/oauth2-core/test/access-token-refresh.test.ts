@@ -1,6 +1,16 @@
+import type { ServerResponse } from 'node:http';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient, defineProvider, NoRefreshTokenError, OAuth2ServerError } from '../src/index.js';
-import type { OAuth2Client } from '../src/index.js';
+import {
+  createClient,
+  defineProvider,
+  InvalidArgumentError,
+  NoRefreshTokenError,
+  OAuth2AbortError,
+  OAuth2ResponseError,
+  OAuth2ServerError,
+} from '../src/index.js';
+import type { AccessToken, OAuth2Client } from '../src/index.js';
 import { sendJson, startEdgeServer } from './helpers/edge-server.js';
 import type { EdgeHandler, EdgeServer } from './helpers/edge-server.js';
 
@@ -174,4 +184,161 @@ describe('a failed refresh', () => {
     expect(recovered.accessToken).toBe('at-recovered');
     expect(server.requests).toHaveLength(2);
   });
+});
+
+describe('concurrent refreshes of one refresh token', () => {
+  it("builds each caller's new token from its own previous token, from one request", async () => {
+    const { server, client } = await setup(issuing(false));
+    const token = client.createToken(original);
+    const [fromString, fromToken] = await Promise.all([client.refresh('rt-0'), token.refresh()]);
+    expect(server.requests).toHaveLength(1);
+    expect(fromString.accessToken).toBe('at-1');
+    expect(fromToken.accessToken).toBe('at-1');
+    // Only the caller that had an ID token keeps it.
+    expect(fromToken.idToken).toBe('id-token-0');
+    expect(fromString.idToken).toBeUndefined();
+  });
+
+  /** A token endpoint that holds the first request until `answerFirst`, and answers later ones at once, rotating. */
+  async function holding() {
+    let first: ServerResponse | undefined;
+    let arrival: (() => void) | undefined;
+    const arrived = new Promise<void>((resolve) => (arrival = resolve));
+    let count = 0;
+    const { server, client } = await setup((_request, response) => {
+      count += 1;
+      if (first === undefined) {
+        first = response;
+        return arrival?.();
+      }
+      sendJson(response, 200, { access_token: `at-later-${count}`, token_type: 'Bearer', refresh_token: `rt-later-${count}` });
+    });
+    return {
+      server,
+      client,
+      token: client.createToken(original),
+      arrived,
+      answerFirst: (body: Record<string, unknown>) => sendJson(first!, 200, { token_type: 'Bearer', ...body }),
+    };
+  }
+
+  const spent = (error: unknown) => {
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as InvalidArgumentError).argument).toBe('token');
+    expect((error as InvalidArgumentError).message).toMatch(/spent by a concurrent refresh/);
+  };
+
+  it('does not send a rotated refresh token again for a refresh with parameters: it fails it instead', async () => {
+    const { server, token, arrived, answerFirst } = await holding();
+    const shared = token.refresh();
+    await arrived;
+    const narrowed = token.refresh({ scope: 'openid' });
+    answerFirst({ access_token: 'at-1', refresh_token: 'rt-1' });
+    expect((await shared).refreshToken).toBe('rt-1');
+    spent(await narrowed.catch((reason: unknown) => reason));
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('runs a refresh with parameters after the shared one when the server does not rotate', async () => {
+    const { server, token, arrived, answerFirst } = await holding();
+    const shared = token.refresh();
+    await arrived;
+    const narrowed = token.refresh({ scope: 'openid' });
+    answerFirst({ access_token: 'at-1' });
+    expect((await shared).refreshToken).toBe('rt-0');
+    expect((await narrowed).accessToken).toBe('at-later-2');
+    expect(server.requests.map((request) => request.form.get('refresh_token'))).toEqual(['rt-0', 'rt-0']);
+    expect(server.requests[1]?.form.get('scope')).toBe('openid');
+  });
+
+  it('makes a plain refresh wait for a refresh with parameters, and fails it when that one rotated', async () => {
+    const { server, token, arrived, answerFirst } = await holding();
+    const narrowed = token.refresh({ scope: 'openid' });
+    await arrived;
+    const plain = token.refresh();
+    answerFirst({ access_token: 'at-1', refresh_token: 'rt-1' });
+    expect((await narrowed).refreshToken).toBe('rt-1');
+    spent(await plain.catch((reason: unknown) => reason));
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('fails every refresh queued behind one that rotated, however long the queue', async () => {
+    const { server, client, token, arrived, answerFirst } = await holding();
+    const shared = token.refresh();
+    await arrived;
+    const queued = [
+      token.refresh({ scope: 'a' }),
+      token.refresh({ scope: 'b' }),
+      token.refresh(),
+      client.refresh(token, undefined, { signal: new AbortController().signal }),
+      client.refresh('rt-0'),
+    ];
+    answerFirst({ access_token: 'at-1', refresh_token: 'rt-1' });
+    await shared;
+    for (const outcome of await Promise.allSettled(queued)) spent(outcome.status === 'rejected' ? outcome.reason : outcome.value);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('keeps later refreshes queued behind the one in flight when a waiting refresh is aborted', async () => {
+    const { server, client, token, arrived, answerFirst } = await holding();
+    const shared = token.refresh();
+    await arrived;
+    const controller = new AbortController();
+    const aborted = client.refresh(token, undefined, { signal: controller.signal });
+    controller.abort();
+    expect(await aborted.catch((reason: unknown) => reason)).toBeInstanceOf(OAuth2AbortError);
+    const later = token.refresh({ scope: 'openid' });
+    answerFirst({ access_token: 'at-1', refresh_token: 'rt-1' });
+    await shared;
+    spent(await later.catch((reason: unknown) => reason));
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('the subject of a refreshed ID token (OpenID Connect Core §12.2)', () => {
+  /** An OpenID provider whose token endpoint answers refreshes in order, each with an ID token for a subject. */
+  async function oidcSetup(answers: { subject: string; refreshToken: string }[]) {
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    let issued = 0;
+    const server = await startEdgeServer(async (request, response) => {
+      if (request.url === '/jwks') return sendJson(response, 200, { keys: [jwk] });
+      const answer = answers[issued++];
+      if (answer === undefined) return sendJson(response, 400, { error: 'invalid_grant' });
+      const now = Math.floor(Date.now() / 1000);
+      const idToken = await new SignJWT({})
+        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .setIssuer(server.origin)
+        .setAudience('app')
+        .setSubject(answer.subject)
+        .setIssuedAt(now)
+        .setExpirationTime(now + 300)
+        .sign(privateKey);
+      sendJson(response, 200, { access_token: `at-${issued}`, token_type: 'Bearer', refresh_token: answer.refreshToken, id_token: idToken });
+    });
+    servers.push(server);
+    const provider = defineProvider({ name: 'oidc', issuer: server.origin, endpoints: { token: server.url('/token'), jwks: server.url('/jwks') } });
+    return { server, client: createClient(provider, { clientId: 'app', clientSecret: 'secret' }) };
+  }
+
+  for (const order of ['the other caller first', 'the token first'] as const) {
+    it(`refuses another subject to the caller whose token was about alice, not to a caller without one (${order})`, async () => {
+      const { server, client } = await oidcSetup([
+        { subject: 'alice', refreshToken: 'rt-shared' },
+        { subject: 'mallory', refreshToken: 'rt-2' },
+      ]);
+      const alice = await client.refresh('rt-a');
+      expect(alice.idTokenClaims?.sub).toBe('alice');
+      const calls = order === 'the token first' ? [alice.refresh(), client.refresh('rt-shared')] : [client.refresh('rt-shared'), alice.refresh()];
+      const outcomes = await Promise.allSettled(calls);
+      const [forAlice, forOther] = order === 'the token first' ? outcomes : [outcomes[1]!, outcomes[0]!];
+      expect(forAlice?.status).toBe('rejected');
+      expect((forAlice as PromiseRejectedResult).reason).toBeInstanceOf(OAuth2ResponseError);
+      expect(((forAlice as PromiseRejectedResult).reason as Error).message).toMatch(/another subject/);
+      expect(forOther?.status).toBe('fulfilled');
+      expect((forOther as PromiseFulfilledResult<AccessToken>).value.idTokenClaims?.sub).toBe('mallory');
+      // One refresh request for the two callers (plus the JWKS download and the first refresh).
+      expect(server.requests.filter((request) => request.url === '/token')).toHaveLength(2);
+    });
+  }
 });
