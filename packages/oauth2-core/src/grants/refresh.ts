@@ -3,6 +3,7 @@ import { requestToken } from '../context.js';
 import type { CallOptions, ClientContext } from '../context.js';
 import { InvalidArgumentError, NoRefreshTokenError, OAuth2AbortError, OAuth2ResponseError } from '../errors.js';
 import type { IdTokenVerifier } from '../oidc/id-token.js';
+import { tokenSubject } from '../oidc/userinfo.js';
 import { AccessToken } from '../token.js';
 import type { RefreshParams } from '../token.js';
 import type { TokenFields } from '../token-response.js';
@@ -63,8 +64,9 @@ export function createRefresher(context: ClientContext, idTokens: IdTokenVerifie
     };
     if (fields.idToken === undefined) return makeToken(merged, before?.idTokenClaims);
     if (claims === undefined) return makeToken(merged);
-    // OpenID Connect Core §12.2: a refreshed ID token must be about the same user.
-    const previousSubject = before?.idTokenClaims?.sub;
+    // OpenID Connect Core §12.2: a refreshed ID token must be about the same user. A restored token has
+    // no verified claims; its stored ID token says who (see tokenSubject).
+    const previousSubject = before === undefined ? undefined : tokenSubject(before);
     if (previousSubject !== undefined && claims.sub !== previousSubject) {
       throw new OAuth2ResponseError({ status: 200, endpoint: 'token', reason: 'the refreshed ID token is about another subject' });
     }

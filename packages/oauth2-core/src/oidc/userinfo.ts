@@ -1,3 +1,4 @@
+import { decodeJwt } from '@x/jwt';
 import { endpointUrl } from '../context.js';
 import type { CallOptions, ClientContext } from '../context.js';
 import { InvalidArgumentError, OAuth2ResponseError, OAuth2ServerError } from '../errors.js';
@@ -16,9 +17,29 @@ export interface UserinfoClaims {
 export interface UserinfoOptions extends CallOptions {
   /**
    * The `sub` the answer must carry (OpenID Connect Core §5.3.2: it must match the ID token's). Taken from
-   * the token's verified ID token when an `AccessToken` is passed.
+   * the token's ID token when an `AccessToken` is passed (see {@link tokenSubject}).
    */
   expectedSubject?: string;
+}
+
+/**
+ * The user a token is about: the `sub` of its verified ID-token claims or, for a token restored with
+ * `client.createToken()` (which has no claims), the `sub` of its stored ID token, decoded without
+ * verification. Decoding is enough here: that ID token was verified when the token was received (the
+ * code, refresh and device flows verify ID tokens whenever the provider has an issuer and a JWKS), it
+ * comes back from the application's own storage, and the subject only narrows what is accepted (a
+ * UserInfo answer, a refreshed ID token), never grants anything. `undefined` without a usable ID token.
+ */
+export function tokenSubject(token: AccessToken): string | undefined {
+  if (token.idTokenClaims !== undefined) return token.idTokenClaims.sub;
+  if (token.idToken === undefined) return undefined;
+  try {
+    const { sub } = decodeJwt(token.idToken).payload;
+    return typeof sub === 'string' && sub !== '' ? sub : undefined;
+  } catch {
+    // Not a JWT at all (an opaque or placeholder value): there is no subject to hold answers to.
+    return undefined;
+  }
 }
 
 /**
@@ -55,7 +76,7 @@ export async function fetchUserinfo(
   if (typeof claims.sub !== 'string' || claims.sub === '') {
     throw new OAuth2ResponseError({ status: result.status, endpoint: 'userinfo', reason: 'the answer has no `sub` (OpenID Connect Core §5.3.2)' });
   }
-  const expected = options.expectedSubject ?? (token instanceof AccessToken ? token.idTokenClaims?.sub : undefined);
+  const expected = options.expectedSubject ?? (token instanceof AccessToken ? tokenSubject(token) : undefined);
   if (expected !== undefined && claims.sub !== expected) {
     throw new OAuth2ResponseError({ status: result.status, endpoint: 'userinfo', reason: "the answer's `sub` differs from the ID token's (possible token substitution)" });
   }
