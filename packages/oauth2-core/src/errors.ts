@@ -182,6 +182,19 @@ export class NoRefreshTokenError extends OAuth2Error {
   }
 }
 
+/**
+ * A refresh could not run because a concurrent refresh of the same token already spent its refresh token
+ * and the server rotated it: the new refresh token belongs to that refresh's result.
+ */
+export class RefreshTokenSpentError extends OAuth2Error {
+  constructor() {
+    super(
+      'ERR_OAUTH2_REFRESH_TOKEN_SPENT',
+      'its refresh token was spent by a concurrent refresh, which returned a new one; refresh the token that refresh returned',
+    );
+  }
+}
+
 /** The device code expired locally before the user approved it (RFC 8628 §3.5, `expires_in`). */
 export class DeviceCodeExpiredError extends OAuth2Error {
   constructor() {

@@ -44,6 +44,7 @@ export {
   OAuth2ResponseError,
   OAuth2ServerError,
   OAuth2TimeoutError,
+  RefreshTokenSpentError,
   ResponseTooLargeError,
   StateMismatchError,
   UnsupportedOperationError,

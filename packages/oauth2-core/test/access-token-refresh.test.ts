@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   createClient,
   defineProvider,
-  InvalidArgumentError,
   NoRefreshTokenError,
+  RefreshTokenSpentError,
   OAuth2AbortError,
   OAuth2ResponseError,
   OAuth2ServerError,
@@ -223,9 +223,8 @@ describe('concurrent refreshes of one refresh token', () => {
   }
 
   const spent = (error: unknown) => {
-    expect(error).toBeInstanceOf(InvalidArgumentError);
-    expect((error as InvalidArgumentError).argument).toBe('token');
-    expect((error as InvalidArgumentError).message).toMatch(/spent by a concurrent refresh/);
+    expect(error).toBeInstanceOf(RefreshTokenSpentError);
+    expect((error as RefreshTokenSpentError).code).toBe('ERR_OAUTH2_REFRESH_TOKEN_SPENT');
   };
 
   it('does not send a rotated refresh token again for a refresh with parameters: it fails it instead', async () => {

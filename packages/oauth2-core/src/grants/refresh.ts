@@ -1,7 +1,7 @@
 import type { IdTokenClaims } from '@x/jwt';
 import { requestToken } from '../context.js';
 import type { CallOptions, ClientContext } from '../context.js';
-import { InvalidArgumentError, NoRefreshTokenError, OAuth2AbortError, OAuth2ResponseError } from '../errors.js';
+import { NoRefreshTokenError, OAuth2AbortError, OAuth2ResponseError, RefreshTokenSpentError } from '../errors.js';
 import type { IdTokenVerifier } from '../oidc/id-token.js';
 import { tokenSubject } from '../oidc/userinfo.js';
 import { AccessToken } from '../token.js';
@@ -78,10 +78,7 @@ export function createRefresher(context: ClientContext, idTokens: IdTokenVerifie
     let sent = false;
     const run = async () => {
       if (!(await waitFor(usableBefore, call.signal))) {
-        throw new InvalidArgumentError(
-          'token',
-          'its refresh token was spent by a concurrent refresh, which returned a new one; refresh the token that refresh returned',
-        );
+        throw new RefreshTokenSpentError();
       }
       sent = true;
       return exchange(refreshToken, params, call);
