@@ -7,6 +7,7 @@ import {
   type AliyunMockServerOptions,
   type AliyunMockWebApp,
 } from '../src/testing/index.js';
+import { exchangeWebAppCode } from './helpers/mock-pool.js';
 
 const web = seededApps.web;
 const webRedirect = web.redirectUris[0] ?? '';
@@ -38,20 +39,7 @@ async function submitLoginForm(server: AliyunMockServer, form: Record<string, st
   });
 }
 
-async function exchange(server: AliyunMockServer, code: string): Promise<Record<string, unknown>> {
-  const response = await fetch(server.endpoints.token, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: webRedirect,
-      client_id: web.clientId,
-      client_secret: web.clientSecret,
-    }),
-  });
-  expect(response.status).toBe(200);
-  return (await response.json()) as Record<string, unknown>;
-}
+const exchange = exchangeWebAppCode;
 
 describe('discovery document', () => {
   let server: AliyunMockServer;

@@ -6,7 +6,7 @@ import {
   seededApps,
   type AliyunMockServer,
 } from '../src/testing/index.js';
-import { mockServerPool } from './helpers/mock-pool.js';
+import { exchangeWebAppCode, mockServerPool } from './helpers/mock-pool.js';
 
 const { web, native, server: daemon } = seededApps;
 const webRedirect = web.redirectUris[0] ?? '';
@@ -32,18 +32,7 @@ async function signIn(mock: AliyunMockServer, account: string, scope: string, ex
     ...extra,
   }).toString();
   const code = new URL(await mock.authorize(url, { account })).searchParams.get('code') ?? '';
-  const response = await fetch(mock.endpoints.token, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: webRedirect,
-      client_id: web.clientId,
-      client_secret: web.clientSecret,
-    }),
-  });
-  expect(response.status).toBe(200);
-  return (await response.json()) as TokenResponse;
+  return (await exchangeWebAppCode(mock, code)) as unknown as TokenResponse;
 }
 
 async function jwks(mock: AliyunMockServer): Promise<JSONWebKeySet> {

@@ -1,5 +1,5 @@
-import { afterAll, afterEach, beforeAll } from 'vitest';
-import { startAliyunMockServer } from '../../src/testing/index.js';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { seededApps, startAliyunMockServer } from '../../src/testing/index.js';
 import type { AliyunMockServer, AliyunMockServerOptions } from '../../src/testing/index.js';
 
 /**
@@ -27,4 +27,21 @@ export function mockServerPool(): { shared: () => AliyunMockServer; start: (opti
       return server;
     },
   };
+}
+
+/** Exchanges a code of the seeded web app at the mock's token endpoint with plain fetch, expecting success. */
+export async function exchangeWebAppCode(server: AliyunMockServer, code: string): Promise<Record<string, unknown>> {
+  const { web } = seededApps;
+  const response = await fetch(server.endpoints.token, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: web.redirectUris[0] ?? '',
+      client_id: web.clientId,
+      client_secret: web.clientSecret,
+    }),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as Record<string, unknown>;
 }
