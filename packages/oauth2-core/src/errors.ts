@@ -1,6 +1,6 @@
-import { OAuth2Error } from '@x/jwt';
+import { OAuth2Error } from '@x/jwt/errors';
 
-export { InvalidArgumentError, OAuth2Error } from '@x/jwt';
+export { InvalidArgumentError, OAuth2Error } from '@x/jwt/errors';
 
 /** The fields of an RFC 6749 §5.2 error response, as the server sent them. */
 export interface ServerErrorDetails {

@@ -50,5 +50,5 @@ export {
   UnsupportedOperationError,
 } from './errors.js';
 export type { ServerErrorDetails } from './errors.js';
-export { IdTokenValidationError, JwksFetchError, JwtFormatError } from '@x/jwt';
+export { IdTokenValidationError, JwksFetchError, JwtFormatError } from '@x/jwt/errors';
 export type { IdTokenClaims, IdTokenErrorCode } from '@x/jwt';

@@ -1,9 +1,24 @@
-import { createRemoteJwks, verifyIdToken } from '@x/jwt';
-import type { IdTokenClaims } from '@x/jwt';
+import type * as JwtExports from '@x/jwt';
+import type { IdTokenClaims, RemoteJwks } from '@x/jwt';
 import type { ClientContext } from '../context.js';
 import { InvalidArgumentError, OAuth2ResponseError } from '../errors.js';
 import type { JsonObject } from '../http/response.js';
 import { loadJose } from '../security/jose.js';
+
+type JwtModule = typeof JwtExports;
+let jwtModule: Promise<JwtModule> | undefined;
+
+/**
+ * `@x/jwt`'s verification (key sets, claim rules) is loaded on first use, like jose: clients that never
+ * see an ID token do not pay for importing it. Its errors and `decodeJwt` come from light subpaths.
+ */
+function loadJwt(): Promise<JwtModule> {
+  jwtModule ??= import('@x/jwt').catch((error: unknown) => {
+    jwtModule = undefined;
+    throw error;
+  });
+  return jwtModule;
+}
 
 /** Options of `client.verifyIdToken`. Times are in seconds, as in OpenID Connect Core. */
 export interface IdTokenCheckOptions {
@@ -35,19 +50,20 @@ export function createIdTokenVerifier(context: ClientContext): IdTokenVerifier {
   const issuer = provider.issuer;
   const jwksUrl = provider.endpoints.jwks;
   const available = issuer !== undefined && jwksUrl !== undefined;
-  let jwks: ReturnType<typeof createRemoteJwks> | undefined;
+  let jwks: RemoteJwks | undefined;
 
-  function requireVerification(): { issuer: string; keys: ReturnType<typeof createRemoteJwks> } {
+  async function requireVerification(): Promise<{ issuer: string; keys: RemoteJwks; jwt: JwtModule }> {
     if (issuer === undefined || jwksUrl === undefined) {
       throw new InvalidArgumentError('provider', `"${provider.name}" has no issuer or JWKS URL, so its signed tokens cannot be verified`);
     }
-    jwks ??= createRemoteJwks(jwksUrl, { fetch: http.fetch, ...options.jwksCache });
-    return { issuer, keys: jwks };
+    const jwt = await loadJwt();
+    jwks ??= jwt.createRemoteJwks(jwksUrl, { fetch: http.fetch, ...options.jwksCache });
+    return { issuer, keys: jwks, jwt };
   }
 
   async function verify(idToken: string, checks: IdTokenCheckOptions = {}): Promise<IdTokenClaims> {
-    const { issuer: expectedIssuer, keys } = requireVerification();
-    return verifyIdToken(idToken, {
+    const { issuer: expectedIssuer, keys, jwt } = await requireVerification();
+    return jwt.verifyIdToken(idToken, {
       issuer: expectedIssuer,
       audience: options.clientId,
       jwks: keys,
@@ -59,7 +75,7 @@ export function createIdTokenVerifier(context: ClientContext): IdTokenVerifier {
   }
 
   async function verifyUserinfoJwt(jwt: string): Promise<JsonObject> {
-    const { issuer: expectedIssuer, keys } = requireVerification();
+    const { issuer: expectedIssuer, keys } = await requireVerification();
     const { jwtVerify, createLocalJWKSet } = await loadJose();
     const algorithms = provider.quirks.idTokenSigningAlgorithms ? [...provider.quirks.idTokenSigningAlgorithms] : ['RS256', 'PS256', 'ES256', 'EdDSA'];
     const attempt = async () => {

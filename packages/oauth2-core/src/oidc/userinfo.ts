@@ -1,4 +1,4 @@
-import { decodeJwt } from '@x/jwt';
+import { decodeJwt } from '@x/jwt/decode';
 import { endpointUrl } from '../context.js';
 import type { CallOptions, ClientContext } from '../context.js';
 import { InvalidArgumentError, OAuth2ResponseError, OAuth2ServerError } from '../errors.js';
