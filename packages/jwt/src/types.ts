@@ -55,7 +55,7 @@ export interface JwtPayload {
 }
 
 /**
- * The claims of an ID token that passed {@link verifyIdToken}. The claims OpenID Connect Core §2 requires
+ * The claims of an ID token that passed `verifyIdToken`. The claims OpenID Connect Core §2 requires
  * are present and typed; the optional ones `verifyIdToken` checks are typed when present. Profile claims
  * (`email`, `name`...) are `unknown`: providers disagree on their types, so check them before use.
  *

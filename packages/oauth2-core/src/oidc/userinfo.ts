@@ -17,7 +17,7 @@ export interface UserinfoClaims {
 export interface UserinfoOptions extends CallOptions {
   /**
    * The `sub` the answer must carry (OpenID Connect Core §5.3.2: it must match the ID token's). Taken from
-   * the token's ID token when an `AccessToken` is passed (see {@link tokenSubject}).
+   * the token's ID token when an `AccessToken` is passed (its `sub`, decoded from the ID token stored with it).
    */
   expectedSubject?: string;
 }
