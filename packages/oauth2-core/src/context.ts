@@ -56,9 +56,14 @@ export async function postAuthenticatedForm(
     idempotent: request.idempotent && !assertionMethods.has(auth.method),
     ...(call.signal ? { signal: call.signal } : {}),
   });
-  const sentSecrets = secretParams.flatMap((name) => form.getAll(name));
-  if (auth.clientSecret !== undefined) sentSecrets.push(auth.clientSecret);
-  return { ...result, sentSecrets };
+  // Only error building reads this, so it is collected then, not on every successful request.
+  return {
+    ...result,
+    get sentSecrets() {
+      const values = secretParams.flatMap((name) => form.getAll(name));
+      return auth.clientSecret === undefined ? values : [...values, auth.clientSecret];
+    },
+  };
 }
 
 const assertionMethods = new Set(['private_key_jwt', 'client_secret_jwt']);

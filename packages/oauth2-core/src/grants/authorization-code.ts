@@ -201,17 +201,7 @@ export function createAuthorizationCodeGrant(
     if (state === null || !timingSafeEqual(state, checks.state)) throw new StateMismatchError();
 
     checkIssuer(response.get('iss'));
-    const error = response.get('error');
-    if (error !== null) {
-      // Everything here is whatever the redirect carried: bounded and masked like any server text.
-      const description = response.get('error_description');
-      const uri = response.get('error_uri');
-      throw new AuthorizationResponseError({
-        error: bodyExcerpt(error) ?? 'error',
-        ...optional('errorDescription', description === null ? undefined : bodyExcerpt(description)),
-        ...optional('errorUri', uri === null ? undefined : bodyExcerpt(uri)),
-      });
-    }
+    if (response.get('error') !== null) throw authorizationError(response);
     const code = response.get('code');
     if (code === null || code === '') throw new CallbackError('the callback has neither a code nor an error');
 
@@ -270,8 +260,7 @@ export function createAuthorizationCodeGrant(
       const back = URL.canParse(location, target) ? new URL(location, target).searchParams : new URLSearchParams();
       const error = back.get('error');
       if (error === null || error === '') return;
-      const description = back.get('error_description');
-      throw new AuthorizationResponseError({ error, ...(description === null ? {} : { errorDescription: bodyExcerpt(description) ?? '' }) });
+      throw authorizationError(back);
     }
     // Parsed whatever its content type: error pages meant for a browser may well say text/html.
     const body = jsonObjectOrUndefined(result);
@@ -289,6 +278,20 @@ export function createAuthorizationCodeGrant(
   }
 
   return { authorizeURL, createAuthorizationRequest, getToken, handleCallback, checkAuthorizationUrl };
+}
+
+/**
+ * The error of an authorization response (RFC 6749 §4.1.2.1). Everything in it is whatever the redirect
+ * carried: bounded and masked like any server text.
+ */
+function authorizationError(params: URLSearchParams): AuthorizationResponseError {
+  const description = params.get('error_description');
+  const uri = params.get('error_uri');
+  return new AuthorizationResponseError({
+    error: bodyExcerpt(params.get('error') ?? '') ?? 'error',
+    ...optional('errorDescription', description === null ? undefined : bodyExcerpt(description)),
+    ...optional('errorUri', uri === null ? undefined : bodyExcerpt(uri)),
+  });
 }
 
 function callbackParams(callback: string | URL | URLSearchParams): URLSearchParams {
