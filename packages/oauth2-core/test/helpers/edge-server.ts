@@ -2,6 +2,8 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+export { sendJson } from './http.js';
+
 /** A request as the edge server saw it, body read in full. */
 export interface RecordedRequest {
   method: string;
@@ -60,11 +62,4 @@ export async function startEdgeServer(handler: EdgeHandler): Promise<EdgeServer>
         server.close(() => resolve());
       }),
   };
-}
-
-/** Sends a JSON body with a status. */
-export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  response.end(text);
 }
